@@ -1,0 +1,183 @@
+"""The one registry of ``PATROL_*`` settings.
+
+Every setting has a default and one line of documentation. A value is read,
+in order of precedence, from the environment, from the config file
+(``PATROL_CONFIG``, TOML, table ``[patrol]`` with keys in lower case without
+the prefix, e.g. ``store = "mongodb://..."``) and from the default.
+
+``docs/settings.md`` documents each setting; ``tests/test_settings.py`` fails
+when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import platformdirs
+
+APP_NAME = "content-patrol"
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names it."""
+
+
+def data_dir() -> Path:
+    """The user's data directory for the embedded store, model copies, spools."""
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def cache_dir() -> Path:
+    """The user's cache directory (jieba cache, FerretDB build, HTTP cache)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def _bool(value: str) -> bool:
+    v = str(value).strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true/false, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Callable[[], Any] | Any
+    doc: str
+    type: Callable[[str], Any] = str
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+
+def _default_store() -> str:
+    return "sqlite:///" + str(data_dir() / "patrol.db")
+
+
+def _default_sources() -> str:
+    return str(Path(__file__).resolve().parent / "sources")
+
+
+def _default_model() -> str:
+    return str(Path(__file__).resolve().parent.parent / "classifiers" / "model" / "patrol-model.skops")
+
+
+def _default_chromium() -> str:
+    for candidate in ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(candidate).exists():
+            return candidate
+    return ""  # empty: use Playwright's own browser (``playwright install chromium``)
+
+
+SETTINGS: dict[str, Setting] = {}
+
+
+def register(name: str, default: Any, doc: str, type: Callable[[str], Any] = str) -> Setting:
+    if not name.startswith("PATROL_"):
+        raise ValueError(f"setting {name} must start with PATROL_")
+    s = Setting(name, default, doc, type)
+    SETTINGS[name] = s
+    return s
+
+
+register("PATROL_CONFIG", lambda: str(Path(platformdirs.user_config_dir(APP_NAME)) / "patrol.toml"),
+         "Path of the optional TOML config file (table [patrol], keys without the PATROL_ prefix, lower case).")
+register("PATROL_STORE", _default_store,
+         "Store URL: mongodb://host:port/db (production) or sqlite:///path/patrol.db (embedded default, created on first use).")
+register("PATROL_STORE_TIMEOUT", 5.0,
+         "Seconds to wait for the store server before reporting it unreachable.", float)
+register("PATROL_SOURCES", _default_sources,
+         "Directory of source profiles (one YAML file per target site); defaults to the bundled demo sources.")
+register("PATROL_MODEL", _default_model,
+         "Path of the trained classifier artifact (.skops with its .json sidecar); defaults to the model shipped in the package.")
+register("PATROL_CHROMIUM", _default_chromium,
+         "Chromium executable for pages rendered in a browser; empty means Playwright's own browser.")
+register("PATROL_TIMEZONE", "Asia/Shanghai",
+         "Time zone of the office: schedules, day buckets in statistics and dates in reports.")
+register("PATROL_CONTACT", "patrol-office@example.org",
+         "Contact named in the crawler's user agent so site owners can reach the office.")
+register("PATROL_USER_AGENT", "",
+         "Full user agent override; empty builds 'ContentPatrol/<version> (+<contact>)'.")
+register("PATROL_DATA_DIR", lambda: str(data_dir()),
+         "Directory for spools, crawl job state, screenshots and other working files.")
+register("PATROL_DOWNLOAD_DELAY", 0.5,
+         "Default seconds between requests to one domain (a profile may override it visibly).", float)
+register("PATROL_CONCURRENCY_PER_DOMAIN", 2,
+         "Default maximum concurrent requests per domain (a profile may override it visibly).", int)
+register("PATROL_MAX_PAGE_BYTES", 10 * 1024 * 1024,
+         "Largest response body kept, in bytes; larger pages are cut off and counted.", int)
+register("PATROL_SCREENSHOTS", False,
+         "Keep a PNG screenshot of every page rendered in the browser, as evidence.", _bool)
+register("PATROL_LOG_LEVEL", "INFO",
+         "Log level of crawls and commands (DEBUG, INFO, WARNING, ERROR).")
+
+
+_file_cache: dict[str, tuple[float, dict]] = {}
+
+
+def _config_file_values() -> dict[str, Any]:
+    path = os.environ.get("PATROL_CONFIG") or SETTINGS["PATROL_CONFIG"].default_value()
+    p = Path(path)
+    if not p.is_file():
+        return {}
+    mtime = p.stat().st_mtime
+    cached = _file_cache.get(str(p))
+    if cached and cached[0] == mtime:
+        return cached[1]
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read config file: {exc}") from exc
+    table = data.get("patrol", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{p}: [patrol] must be a table")
+    values = {}
+    for key, value in table.items():
+        name = "PATROL_" + key.upper()
+        if name not in SETTINGS:
+            raise ConfigError(f"{p}: unknown setting 'patrol.{key}' (known: "
+                              + ", ".join(sorted(k[7:].lower() for k in SETTINGS)) + ")")
+        values[name] = value
+    _file_cache[str(p)] = (mtime, values)
+    return values
+
+
+def get(name: str) -> Any:
+    """The value of one setting: environment, then config file, then default."""
+    setting = SETTINGS[name]
+    raw: Any
+    origin: str
+    if name in os.environ:
+        raw, origin = os.environ[name], f"environment variable {name}"
+    else:
+        file_values = _config_file_values()
+        if name in file_values:
+            raw, origin = file_values[name], f"config file key patrol.{name[7:].lower()}"
+        else:
+            return setting.default_value()
+    if setting.type is str:
+        return str(raw)
+    if not isinstance(raw, str) and setting.type in (int, float):
+        raw = str(raw)
+    try:
+        return setting.type(raw) if isinstance(raw, str) else raw
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{origin}: invalid value {raw!r}: {exc}") from exc
+
+
+def user_agent() -> str:
+    ua = get("PATROL_USER_AGENT")
+    if ua:
+        return ua
+    from patrol import __version__
+    return f"ContentPatrol/{__version__} (+mailto:{get('PATROL_CONTACT')}; public-listing patrol crawler)"
+
+
+def as_dict() -> dict[str, Any]:
+    return {name: get(name) for name in SETTINGS}

@@ -1,0 +1,258 @@
+"""The store contract (DESIGN.md, "Store"): one interface, two backends.
+
+Documents are plain dicts. Timestamps are timezone-aware UTC ``datetime``
+objects on the way in and out, whatever the backend keeps internally. Ids are
+strings. Every method is safe to call from several threads and processes.
+
+Collections
+-----------
+items   one per canonical ``url``: the latest item fields (see DESIGN.md,
+        "Items"), ``content_hash``, ``hashes`` (the last ``HASH_HISTORY``
+        content hashes with their times, newest last: ``[{"hash", "at"}]``),
+        ``first_seen``, ``last_seen``, ``changed_at``.
+flags   the review queue, one per (``url``, ``category``)::
+
+            id, url, category, source, kind, title, content_hash,
+            score (0..1), priority (float, higher first), verdict
+            ("review" | "block"), evidence (dict), model_version,
+            status ("pending" | "in_review" | "confirmed" | "dismissed" | "escalated"),
+            claim {"analyst", "lease_until"} or None,
+            decision {"verdict", "reason", "note", "analyst", "at"} or None,
+            history [{"at", "action", "actor", ...}]  (append-only),
+            created_at, updated_at
+apps    one per (``store``, ``app_id``): latest listing fields, ``minor_relevant``
+        (bool), ``minor_score`` (float), ``minor_reasons`` (list of str),
+        ``downloads_history`` ([{"at", "downloads"}], appended when the count
+        changes), ``flag_counts`` ({category: n}), ``first_seen``, ``last_seen``.
+runs    one per crawl run: id, source, trigger, started_at, finished_at,
+        outcome ("running" | "ok" | "failed" | "partial" | "stopped"),
+        exit_status, stats (dict), reason.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+CATEGORIES = ("vulgar", "unlicensed_publication", "fake_media")
+KINDS = ("app", "shop", "news", "page")
+STATUSES = ("pending", "in_review", "confirmed", "dismissed", "escalated")
+DECISIONS = ("confirmed", "dismissed", "escalated")
+OPEN_STATUSES = ("pending", "in_review")
+HASH_HISTORY = 10
+DEFAULT_LEASE_SECONDS = 15 * 60
+
+
+class StoreError(RuntimeError):
+    """Base class: every store failure an operator can read in one line."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached (server down, file not writable)."""
+
+
+class StoreConfigError(StoreError):
+    """The store URL is malformed or names an unknown backend."""
+
+
+class NotFound(StoreError):
+    """No document with that id."""
+
+
+class Conflict(StoreError):
+    """The operation does not apply in the document's current state
+    (deciding a flag someone else holds, an unknown verdict, ...)."""
+
+
+def utcnow() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What ``upsert_item`` did: ``status`` is "new", "changed" or "unchanged"."""
+    url: str
+    status: str
+    content_hash: str
+    previous_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class RaiseResult:
+    """What ``raise_flag`` did.
+
+    ``status``: "new" (inserted pending), "updated" (an open flag refreshed
+    with the new score/evidence), "suppressed" (decided before and the content
+    is unchanged: nothing raised), "reopened" (decided before, content changed:
+    back to pending, with a history entry).
+    """
+    flag_id: str
+    status: str
+
+
+class Store(abc.ABC):
+    """Abstract store. Open one with ``patrol.store.open_store(url)``."""
+
+    backend: str = "abstract"
+    url: str = ""
+
+    # -- lifecycle ---------------------------------------------------------
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @abc.abstractmethod
+    def ping(self) -> None:
+        """Raise StoreUnavailable if the database cannot be reached."""
+
+    # -- items -------------------------------------------------------------
+    @abc.abstractmethod
+    def upsert_item(self, item: dict) -> UpsertResult:
+        """Insert or update the item keyed by ``item["url"]``.
+
+        ``item["content_hash"]`` decides new / changed / unchanged. An
+        unchanged item only refreshes ``last_seen`` (and ``fetched_at``).
+        """
+
+    def upsert_items(self, items: Iterable[dict]) -> list[UpsertResult]:
+        """Batched upsert; backends override with a bulk write."""
+        return [self.upsert_item(i) for i in items]
+
+    @abc.abstractmethod
+    def get_item(self, url: str) -> dict | None: ...
+
+    @abc.abstractmethod
+    def list_items(self, *, kind: str | None = None, source: str | None = None,
+                   skip: int = 0, limit: int = 50) -> list[dict]: ...
+
+    @abc.abstractmethod
+    def count_items(self, *, kind: str | None = None, source: str | None = None) -> int: ...
+
+    @abc.abstractmethod
+    def items_by_kind(self) -> dict[str, int]: ...
+
+    # -- flags (review queue) ------------------------------------------------
+    @abc.abstractmethod
+    def raise_flag(self, *, url: str, category: str, score: float, priority: float,
+                   verdict: str, evidence: dict, model_version: str, content_hash: str,
+                   source: str = "", kind: str = "page", title: str = "") -> RaiseResult:
+        """Raise (or refresh) the one flag for (url, category); see RaiseResult."""
+
+    @abc.abstractmethod
+    def get_flag(self, flag_id: str) -> dict:
+        """The flag, or NotFound."""
+
+    @abc.abstractmethod
+    def claim_next(self, analyst: str, *, lease_seconds: int = DEFAULT_LEASE_SECONDS,
+                   category: str | None = None, source: str | None = None,
+                   kind: str | None = None) -> dict | None:
+        """Atomically take the highest-priority claimable flag (pending, or
+        in_review with an expired lease) for ``analyst``: status becomes
+        in_review, claim = {analyst, lease_until}, history gets "claimed".
+        Ties break on the oldest ``created_at``. None when nothing is left."""
+
+    @abc.abstractmethod
+    def claim(self, flag_id: str, analyst: str, *,
+              lease_seconds: int = DEFAULT_LEASE_SECONDS) -> dict:
+        """Claim one named flag (Conflict if another analyst holds a live lease
+        or it is already decided); renews the lease if ``analyst`` holds it."""
+
+    @abc.abstractmethod
+    def release(self, flag_id: str, analyst: str) -> dict:
+        """Give a claimed flag back: status pending, claim None, history
+        "released". Conflict if ``analyst`` does not hold it."""
+
+    @abc.abstractmethod
+    def decide(self, flag_id: str, analyst: str, verdict: str, reason: str,
+               note: str = "", *, force: bool = False) -> dict:
+        """Record a decision (verdict in DECISIONS). The analyst must hold the
+        claim unless the flag is pending or ``force`` (a lead's re-decision)."""
+
+    @abc.abstractmethod
+    def reopen(self, flag_id: str, actor: str, note: str = "") -> dict:
+        """A lead sends a decided flag back to pending (history "reopened")."""
+
+    @abc.abstractmethod
+    def reassign(self, flag_id: str, actor: str, analyst: str, *,
+                 lease_seconds: int = DEFAULT_LEASE_SECONDS) -> dict:
+        """A lead hands an open flag to ``analyst`` (in_review, new lease)."""
+
+    @abc.abstractmethod
+    def list_flags(self, *, category: str | None = None, status: str | None = None,
+                   source: str | None = None, kind: str | None = None,
+                   url: str | None = None,
+                   min_score: float | None = None, max_score: float | None = None,
+                   since: _dt.datetime | None = None, until: _dt.datetime | None = None,
+                   sort: str = "-priority", skip: int = 0, limit: int = 50
+                   ) -> tuple[list[dict], int]:
+        """Flags matching every given filter (``since``/``until`` bound
+        ``created_at``), sorted by ``sort`` (a field name, "-" for descending:
+        priority, score, created_at, updated_at), paged; returns (page, total)."""
+
+    @abc.abstractmethod
+    def flag_counts(self) -> dict:
+        """{"total": n, "by_category": {..}, "by_status": {..},
+        "by_source": {..}, "by_day": {"YYYY-MM-DD": n}} (day of created_at, UTC)."""
+
+    # -- apps ----------------------------------------------------------------
+    @abc.abstractmethod
+    def upsert_app(self, app: dict) -> str:
+        """Insert or update the app keyed by (app["store"], app["app_id"]);
+        appends to downloads_history when ``downloads`` changed. Returns
+        "new", "changed" or "unchanged"."""
+
+    @abc.abstractmethod
+    def get_app(self, store: str, app_id: str) -> dict | None: ...
+
+    @abc.abstractmethod
+    def list_apps(self, *, minor_only: bool = False, store: str | None = None,
+                  sort: str = "-downloads", skip: int = 0, limit: int = 1000) -> list[dict]: ...
+
+    @abc.abstractmethod
+    def count_apps(self, *, minor_only: bool = False) -> int: ...
+
+    # -- runs ----------------------------------------------------------------
+    @abc.abstractmethod
+    def start_run(self, source: str, *, trigger: str = "manual", meta: dict | None = None) -> str:
+        """Record a run as "running"; returns its id."""
+
+    @abc.abstractmethod
+    def finish_run(self, run_id: str, *, outcome: str, stats: dict | None = None,
+                   exit_status: int | None = None, reason: str = "") -> dict: ...
+
+    @abc.abstractmethod
+    def get_run(self, run_id: str) -> dict: ...
+
+    @abc.abstractmethod
+    def list_runs(self, *, source: str | None = None, limit: int = 50) -> list[dict]:
+        """Newest first."""
+
+    @abc.abstractmethod
+    def count_runs(self) -> int: ...
+
+    # -- summaries -----------------------------------------------------------
+    def summary(self) -> dict:
+        """What ``patrol store check --json`` prints."""
+        return {
+            "backend": self.backend,
+            "url": redact_url(self.url),
+            "items": self.count_items(),
+            "items_by_kind": self.items_by_kind(),
+            "flags": self.flag_counts()["total"],
+            "apps": self.count_apps(),
+            "apps_minor": self.count_apps(minor_only=True),
+            "runs": self.count_runs(),
+        }
+
+
+def redact_url(url: str) -> str:
+    """Hide a password in a store URL before it is printed."""
+    import re
+    return re.sub(r"(//[^:/@]+:)[^@/]*@", r"\1***@", url)

@@ -1,0 +1,1 @@
+"""Scrapy item pipelines: normalise -> dedupe/change -> classify -> store."""

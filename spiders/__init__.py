@@ -1,0 +1,1 @@
+"""Scrapy spiders driven by source profiles (see patrol/sources/)."""
