@@ -1,0 +1,56 @@
+"""The item every spider yields (DESIGN.md, "Items"), as a plain dict.
+
+Spiders build items with ``make_item``; pipelines and the store read them as
+dicts. ``content_hash`` covers what an analyst would call the content (title,
+text and the kind-specific fields), not fetch metadata, so an unchanged page
+re-crawled tomorrow hashes the same.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from typing import Any
+
+COMMON_FIELDS = ("url", "source", "kind", "title", "text", "fetched_at", "http_status",
+                 "content_hash", "rendered")
+KIND_FIELDS = {
+    "app": ("store", "app_id", "name", "developer", "category", "age_rating", "downloads",
+            "rating", "version", "updated", "description"),
+    "shop": ("shop_name", "seller", "licence", "products", "sells_publications"),
+    "news": ("outlet", "byline", "published", "licence_claim", "contact"),
+    "page": (),
+}
+# Optional extras any kind may carry (evidence and provenance, never personal data).
+EXTRA_FIELDS = ("screenshot", "links", "lang", "encoding", "truncated", "meta")
+_NOT_CONTENT = {"url", "source", "fetched_at", "http_status", "content_hash", "rendered",
+                "screenshot", "links", "encoding", "truncated", "meta", "updated_at"}
+
+
+def content_hash(item: dict[str, Any]) -> str:
+    """SHA-256 (hex, first 32 chars) of the item's content fields."""
+    content = {k: v for k, v in item.items() if k not in _NOT_CONTENT and not k.startswith("_")}
+    blob = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+def make_item(*, url: str, source: str, kind: str, title: str = "", text: str = "",
+              http_status: int = 200, rendered: bool = False, **fields: Any) -> dict[str, Any]:
+    """A complete item dict with ``fetched_at`` (UTC) and ``content_hash`` set."""
+    if kind not in KIND_FIELDS:
+        raise ValueError(f"unknown item kind {kind!r}")
+    item: dict[str, Any] = {
+        "url": url, "source": source, "kind": kind, "title": title or "", "text": text or "",
+        "fetched_at": _dt.datetime.now(_dt.timezone.utc), "http_status": http_status,
+        "rendered": rendered,
+    }
+    for name in KIND_FIELDS[kind]:
+        item[name] = fields.pop(name, None)
+    for name in EXTRA_FIELDS:
+        if name in fields:
+            item[name] = fields.pop(name)
+    if fields:
+        raise ValueError(f"unknown fields for a {kind} item: {', '.join(sorted(fields))}")
+    item["content_hash"] = content_hash(item)
+    return item
