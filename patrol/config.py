@@ -114,6 +114,18 @@ register("PATROL_MAX_PAGE_BYTES", 10 * 1024 * 1024,
          "Largest response body kept, in bytes; larger pages are cut off and counted.", int)
 register("PATROL_SCREENSHOTS", False,
          "Keep a PNG screenshot of every page rendered in the browser, as evidence.", _bool)
+register("PATROL_STORE_BATCH", 100,
+         "Items per bulk write from a crawl to the store.", int)
+register("PATROL_STORE_FLUSH_SECONDS", 5.0,
+         "Longest time a crawled item waits in memory before it is written (or spooled).", float)
+register("PATROL_CLASSIFY", True,
+         "Classify crawled items and raise flags; off stores items only.", _bool)
+register("PATROL_CLASSIFY_WORKERS", 1,
+         "Threads that classify items beside the crawl's reactor thread.", int)
+register("PATROL_RUN_ID", "",
+         "Set by patrol crawl and the scheduler: the run record a crawl reports into (empty: the crawl creates one).")
+register("PATROL_RUN_TRIGGER", "manual",
+         "Set by patrol crawl and the scheduler: what started a crawl (manual, schedule, demo, retry).")
 register("PATROL_LOG_LEVEL", "INFO",
          "Log level of crawls and commands (DEBUG, INFO, WARNING, ERROR).")
 

@@ -47,4 +47,18 @@ PATROL_DATA_DIR = _config.get("PATROL_DATA_DIR")
 PATROL_MAX_PAGE_BYTES = _config.get("PATROL_MAX_PAGE_BYTES")
 PATROL_SCREENSHOTS = _config.get("PATROL_SCREENSHOTS")
 
-ITEM_PIPELINES: dict[str, int] = {}
+PATROL_STORE_TIMEOUT = _config.get("PATROL_STORE_TIMEOUT")
+PATROL_STORE_BATCH = _config.get("PATROL_STORE_BATCH")
+PATROL_STORE_FLUSH_SECONDS = _config.get("PATROL_STORE_FLUSH_SECONDS")
+PATROL_CLASSIFY = _config.get("PATROL_CLASSIFY")
+PATROL_CLASSIFY_WORKERS = _config.get("PATROL_CLASSIFY_WORKERS")
+PATROL_RUN_ID = _config.get("PATROL_RUN_ID")
+PATROL_RUN_TRIGGER = _config.get("PATROL_RUN_TRIGGER")
+
+# normalise -> dedupe/change -> classify -> store (DESIGN.md, "Data flow")
+ITEM_PIPELINES = {
+    "pipelines.normalise.NormalisePipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.classify.ClassifyPipeline": 300,
+    "pipelines.store.StorePipeline": 900,
+}

@@ -138,6 +138,19 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def items_by_kind(self) -> dict[str, int]: ...
 
+    def item_hashes(self, source: str | None = None) -> dict[str, str]:
+        """{url: content_hash} of the stored items (of one source), so a crawl
+        can tell new / changed / unchanged before classifying. Backends may
+        override with a projection query."""
+        out: dict[str, str] = {}
+        skip, page = 0, 1000
+        while True:
+            batch = self.list_items(source=source, skip=skip, limit=page)
+            out.update({d["url"]: d.get("content_hash", "") for d in batch})
+            if len(batch) < page:
+                return out
+            skip += page
+
     # -- flags (review queue) ------------------------------------------------
     @abc.abstractmethod
     def raise_flag(self, *, url: str, category: str, score: float, priority: float,

@@ -1,0 +1,202 @@
+"""Text normalisation with an offset map back into the original text.
+
+Steps, in order: full-width and stylised letters → plain ASCII (lower case);
+traditional → simplified (OpenCC, the maintained official binding);
+zero-width and combining decoration removed; spaced-out or symbol-split
+characters rejoined ("网 盘 链 接", "记-者-证", "p.d.f"); stand-ins replaced
+("v信" → "微信", "p0rn" → "porn") from ``data/lexicon/standins.yaml``.
+
+Every character of the normalised text keeps the index of the original
+character it came from, so evidence found in the normalised text can point
+into the original (``Normalised.span``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import opencc
+import yaml
+
+from classifiers.errors import DataError
+
+log = logging.getLogger(__name__)
+
+DATA = Path(__file__).resolve().parent / "data"
+STANDINS_FILE = DATA / "lexicon" / "standins.yaml"
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Decorative separators used to split a word apart; Chinese sentence punctuation
+# (，。！？；：) is not in the set, so ordinary sentences are never glued together.
+SEP_CLASS = r"[\s\-_.·•*|/\\~+=#^`'\"、,:;!?★☆♥❤♡◆◇○●※→←♪♫✿❀♀♂▲△▼▽■□◎⭐❥➕✨]"
+
+_ZERO_WIDTH = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+                         "\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff"
+                         "\u0300-\u036f\u20d0-\u20ff]+")
+# three or more single CJK characters, each separated by 1-3 separators
+_SPLIT_CJK = re.compile(f"[{CJK}](?:{SEP_CLASS}{{1,3}}[{CJK}]){{2,}}")
+# three or more single latin letters/digits separated by separators ("p d f", "t.x.t")
+_SPLIT_LATIN = re.compile(f"(?<![a-z0-9])[a-z0-9](?:{SEP_CLASS}{{1,2}}[a-z0-9]){{2,}}(?![a-z0-9])")
+_SEP_ONLY = re.compile(SEP_CLASS)
+# leetspeak inside a latin word: a stand-in digit between letters ("p0rn", "s3x")
+_LEET_WORD = re.compile(r"(?<![a-z0-9])[a-z]+[01345789@$]+[a-z][a-z0-9@$]*(?![a-z0-9])")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                       "9": "g", "@": "a", "$": "s"})
+
+
+def _width_table() -> dict[int, str]:
+    """Map full-width forms and stylised letters (circled, mathematical, enclosed)
+    to one plain character each, so the map keeps the text's length."""
+    table: dict[int, str] = {0x3000: " "}
+    ranges = [(0xFF01, 0xFF5F), (0x2460, 0x2500), (0x1D400, 0x1D800), (0x3200, 0x3300),
+              (0x2070, 0x20A0), (0x1F130, 0x1F190)]
+    for lo, hi in ranges:
+        for cp in range(lo, hi):
+            folded = unicodedata.normalize("NFKC", chr(cp)).lower()
+            if len(folded) == 1 and folded != chr(cp):
+                table[cp] = folded
+    for cp in range(ord("A"), ord("Z") + 1):
+        table[cp] = chr(cp + 32)
+    return table
+
+
+_WIDTH = _width_table()
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Normalised text, the original, and for each normalised character the
+    index of the original character it comes from (``None``: identity)."""
+
+    text: str
+    original: str
+    offsets: tuple[int, ...] | None = None
+
+    def position(self, i: int) -> int:
+        return i if self.offsets is None else self.offsets[i]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the normalised [start, end) (end > start)."""
+        if self.offsets is None:
+            return start, end
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def _offsets(n: int, offsets: list[int] | None) -> list[int]:
+    return list(range(n)) if offsets is None else offsets
+
+
+def _rewrite(text: str, offsets: list[int] | None, pattern: re.Pattern, repl) -> tuple[str, list[int] | None]:
+    """Replace each match of ``pattern`` by ``repl(match) -> [(char, index_in_match), ...]``
+    keeping the offset map. Text without a match is returned as it is (fast path)."""
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return text, offsets
+    old = _offsets(len(text), offsets)
+    out_chars: list[str] = []
+    out_offs: list[int] = []
+    pos = 0
+    for m in matches:
+        out_chars.append(text[pos:m.start()])
+        out_offs.extend(old[pos:m.start()])
+        for ch, i in repl(m):
+            out_chars.append(ch)
+            out_offs.append(old[m.start() + i])
+        pos = m.end()
+    out_chars.append(text[pos:])
+    out_offs.extend(old[pos:])
+    return "".join(out_chars), out_offs
+
+
+def _drop(m: re.Match) -> list[tuple[str, int]]:
+    return []
+
+
+def _join(m: re.Match) -> list[tuple[str, int]]:
+    return [(ch, i) for i, ch in enumerate(m.group()) if not _SEP_ONLY.fullmatch(ch)]
+
+
+def _join_latin(m: re.Match) -> list[tuple[str, int]]:
+    if not re.search("[a-z]", m.group()):  # "1.2.3" is a version number, not a split word
+        return [(ch, i) for i, ch in enumerate(m.group())]
+    return _join(m)
+
+
+def _leet(m: re.Match) -> list[tuple[str, int]]:
+    return [(ch, i) for i, ch in enumerate(m.group().translate(_LEET))]
+
+
+@lru_cache(maxsize=4)
+def _standins(path: str, mtime: float) -> tuple[re.Pattern | None, dict[str, str]]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(f"{path}: cannot read stand-ins: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("standins", {}), dict):
+        raise DataError(f"{path}: field 'standins' must map a canonical form to a list of stand-ins")
+    mapping: dict[str, str] = {}
+    for canonical, variants in data.get("standins", {}).items():
+        if not isinstance(variants, list) or not all(isinstance(v, str) and v for v in variants):
+            raise DataError(f"{path}: standins.{canonical} must be a list of non-empty strings")
+        for v in variants:
+            mapping[_basic(v)] = str(canonical)
+    if not mapping:
+        return None, mapping
+    alternatives = []
+    for v in sorted(mapping, key=len, reverse=True):
+        esc = re.escape(v)
+        # a latin stand-in must not be part of a longer latin word
+        if re.match(r"[a-z0-9]", v):
+            esc = r"(?<![a-z0-9])" + esc
+        if re.search(r"[a-z0-9]$", v):
+            esc = esc + r"(?![a-z0-9])"
+        alternatives.append(esc)
+    return re.compile("|".join(alternatives)), mapping
+
+
+def _basic(text: str) -> str:
+    """Width folding, lower case and traditional → simplified only (for data files)."""
+    return _t2s().convert(text.translate(_WIDTH))
+
+
+def normalise(text: str, standins: Path | None = None) -> Normalised:
+    """Normalise ``text`` (see the module doc); ``standins`` overrides the stand-ins file."""
+    if not isinstance(text, str):
+        raise TypeError(f"normalise() needs str, got {type(text).__name__}")
+    original = text
+    text = text.translate(_WIDTH)
+    offsets: list[int] | None = None
+    simplified = _t2s().convert(text)
+    if len(simplified) == len(text):
+        text = simplified
+    else:  # a phrase conversion changed the length: convert char by char to keep the map
+        text = "".join(_t2s().convert(ch) if len(_t2s().convert(ch)) == 1 else ch for ch in text)
+    text, offsets = _rewrite(text, offsets, _ZERO_WIDTH, _drop)
+    text, offsets = _rewrite(text, offsets, _SPLIT_CJK, _join)
+    text, offsets = _rewrite(text, offsets, _SPLIT_LATIN, _join_latin)
+    text, offsets = _rewrite(text, offsets, _LEET_WORD, _leet)
+    path = standins or STANDINS_FILE
+    if Path(path).is_file():
+        pattern, mapping = _standins(str(path), Path(path).stat().st_mtime)
+        if pattern is not None:
+            def repl(m: re.Match) -> list[tuple[str, int]]:
+                canon = mapping[m.group()]
+                last = len(m.group()) - 1
+                return [(ch, min(i, last)) for i, ch in enumerate(canon)]
+            text, offsets = _rewrite(text, offsets, pattern, repl)
+    return Normalised(text, original, tuple(offsets) if offsets is not None else None)
+
+
+def normalise_text(text: str) -> str:
+    """Only the normalised string (for training and vectorising)."""
+    return normalise(text).text

@@ -1,0 +1,105 @@
+"""``DemoWeb``: run the demo server in a subprocess for tests, the CLI and benchmarks.
+
+    with DemoWeb() as web:
+        web.urls          # {"appstore": "http://127.0.0.1:PORT/", ...}
+        web.env()         # {"DEMO_APPSTORE_URL": "http://127.0.0.1:PORT/", ...}
+        web.stats()       # the server's /__stats counters
+        web.reset_stats()
+
+A subprocess rather than a reactor thread: Twisted's reactor cannot be
+restarted, and a test process that runs Scrapy in process needs its own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+from typing import Iterable
+
+from patrol.demo.sites import ENV_VARS, SITE_NAMES
+from patrol.errors import PatrolError
+
+log = logging.getLogger(__name__)
+
+
+class DemoWeb:
+    """The demo sites served on free ports of 127.0.0.1 by a child process."""
+
+    def __init__(self, sites: Iterable[str] = SITE_NAMES, delay: float = 0.0,
+                 start_timeout: float = 30.0) -> None:
+        self.sites = list(sites)
+        self.delay = delay
+        self.start_timeout = start_timeout
+        self.urls: dict[str, str] = {}
+        self._proc: subprocess.Popen | None = None
+
+    def start(self) -> "DemoWeb":
+        cmd = [sys.executable, "-m", "patrol.demo.server", "--json", "--watch-stdin",
+               "--sites", ",".join(self.sites), "--delay", str(self.delay)]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        line: list[str] = []
+        reader = threading.Thread(target=lambda: line.append(self._proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(self.start_timeout)
+        if not line or not line[0].strip():
+            self.stop()
+            err = self._proc.stderr.read().strip().splitlines() if self._proc.stderr else []
+            raise PatrolError("demo web did not start: " + (err[-1] if err else "no URL map printed"))
+        self.urls = json.loads(line[0])
+        log.info("demo web serving %s", ", ".join(f"{k}={v}" for k, v in self.urls.items()))
+        return self
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                proc.stdin.close()  # --watch-stdin: the server stops on EOF
+                proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        for stream in (proc.stdout, proc.stderr, proc.stdin):
+            if stream and not stream.closed:
+                stream.close()
+
+    def __enter__(self) -> "DemoWeb":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- helpers -----------------------------------------------------------------
+
+    def env(self) -> dict[str, str]:
+        """Environment variables profiles use for the base URLs (DEMO_APPSTORE_URL, ...)."""
+        return {ENV_VARS[name]: url for name, url in self.urls.items()}
+
+    def apply_env(self, environ: dict | None = None) -> dict:
+        """Copy of ``environ`` (default: ``os.environ``) with the DEMO_*_URL variables set."""
+        merged = dict(os.environ if environ is None else environ)
+        merged.update(self.env())
+        return merged
+
+    def url(self, site: str, path: str = "") -> str:
+        return self.urls[site] + path.lstrip("/")
+
+    def stats(self, reset: bool = False) -> dict:
+        """Counters of every site: ``stats()["sites"]["appstore"]["max_inflight"]``."""
+        any_url = next(iter(self.urls.values()))
+        with urllib.request.urlopen(any_url + "__stats" + ("?reset=1" if reset else ""), timeout=10) as r:
+            return json.loads(r.read())
+
+    def reset_stats(self) -> None:
+        self.stats(reset=True)

@@ -1,0 +1,141 @@
+"""Build the console's WSGI application.
+
+APIFlask is Flask plus an OpenAPI generator: the HTML console is plain Flask
+blueprints, the JSON API (``patrol.web.api``) gets its schema at
+``/api/openapi.json`` from the same app. The interactive docs page is off
+because APIFlask serves it from a CDN and analysts' networks may be closed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from apiflask import APIFlask
+from flask import current_app, g, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from patrol import __version__, config
+from patrol.store import open_store
+from patrol.store.base import CATEGORIES, KINDS, STATUSES, Conflict, NotFound, Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+csrf = CSRFProtect()
+
+# Content-Security-Policy: only our own files; no inline script or style, so a
+# crawled string that escaped escaping still could not run.
+_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def get_store() -> Store:
+    """The app's one store (backends are safe to share between threads)."""
+    return current_app.extensions["patrol_store"]
+
+
+def office_tz() -> ZoneInfo:
+    return current_app.extensions["patrol_tz"]
+
+
+def _secret_key() -> str:
+    """PATROL_WEB_SECRET, else a random key kept in PATROL_DATA_DIR so sessions
+    survive a restart."""
+    configured = config.get("PATROL_WEB_SECRET")
+    if configured:
+        return configured
+    path = Path(config.get("PATROL_DATA_DIR")) / "web-secret.key"
+    if path.is_file():
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key
+
+
+def create_app(store_url: str | None = None, secret_key: str | None = None) -> APIFlask:
+    """The console for the store at ``store_url`` (default: PATROL_STORE)."""
+    app = APIFlask(__name__, title="Content patrol review console", version=__version__,
+                   spec_path="/api/openapi.json", docs_path=None, json_errors=False)
+    app.config.update(
+        SECRET_KEY=secret_key or _secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=_dt.timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+        INFO={"description": "Review-queue API: the same operations and roles as the console. "
+                            "Authenticate with the console's session cookie (send the CSRF token "
+                            "in X-CSRFToken on POST) or with a bearer token from POST /api/token."},
+        SECURITY_SCHEMES={"BearerAuth": {"type": "http", "scheme": "bearer"},
+                          "CookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"}},
+    )
+    store = open_store(store_url)
+    app.extensions["patrol_store"] = store
+    app.extensions["patrol_tz"] = ZoneInfo(config.get("PATROL_TIMEZONE"))
+    app.extensions["patrol_data_dir"] = Path(config.get("PATROL_DATA_DIR"))
+    csrf.init_app(app)
+
+    from patrol.web import api, auth, dashboard, exports, flag, queue
+    from patrol.web.render import install_filters
+    for bp in (auth.bp, queue.bp, flag.bp, dashboard.bp, exports.bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api.bp)  # the API checks CSRF itself when it is authenticated by cookie
+    app.register_blueprint(api.bp)
+    app.before_request(auth.load_user)
+    install_filters(app)
+    app.context_processor(lambda: {"CATEGORIES": CATEGORIES, "STATUSES": STATUSES,
+                                   "KINDS": KINDS, "current_user": g.get("user")})
+    _install_error_handlers(app)
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("Content-Security-Policy", _CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        if g.get("user") is not None:
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    log.info("review console on store %s", store.backend)
+    return app
+
+
+def _error(status: int, message: str):
+    if request.path.startswith("/api/"):
+        return {"status": status, "message": message}, status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _install_error_handlers(app: APIFlask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return _error(400, f"Refused: {exc.description} Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return _error(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound):
+        return _error(404, str(exc))
+
+    @app.errorhandler(Conflict)
+    def _conflict(exc: Conflict):
+        return _error(409, str(exc))
+
+    @app.errorhandler(StoreUnavailable)
+    def _unavailable(exc: StoreUnavailable):
+        log.error("store unavailable: %s", exc)
+        return _error(503, f"The store is unavailable: {exc}")

@@ -1,0 +1,174 @@
+"""Accounts, roles, login and the access checks every view uses.
+
+Passwords are hashed with argon2-cffi; the user record lives in the store
+(``create_user``/``get_user``/...). The browser holds a signed session cookie
+(Flask's); the API also accepts a signed bearer token from ``POST /api/token``.
+Both carry a fingerprint of the password hash, so changing a password ends
+every session and token issued before.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+from urllib.parse import urlsplit
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from patrol.errors import PatrolError
+from patrol.web.app import get_store
+from patrol.web.forms import LoginForm
+
+log = logging.getLogger(__name__)
+
+ROLES = ("analyst", "lead")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MIN_PASSWORD = 8
+TOKEN_MAX_AGE = 30 * 24 * 3600
+
+_hasher = PasswordHasher()
+_dummy_hash: str | None = None
+
+bp = Blueprint("auth", __name__)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def fingerprint(user: dict) -> str:
+    return hashlib.sha256(user["password_hash"].encode()).hexdigest()[:16]
+
+
+def create_account(store, username: str, role: str, password: str) -> dict:
+    """Validate and create an account (used by ``patrol users add``)."""
+    if not USERNAME_RE.match(username or ""):
+        raise PatrolError(f"user name {username!r}: use 1-64 letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        raise PatrolError(f"role {role!r}: must be one of {', '.join(ROLES)}")
+    if len(password or "") < MIN_PASSWORD:
+        raise PatrolError(f"password: must be at least {MIN_PASSWORD} characters")
+    return store.create_user(username, hash_password(password), role)
+
+
+def authenticate(store, username: str, password: str) -> dict | None:
+    """The user if the password matches, else None (same work either way)."""
+    global _dummy_hash
+    user = store.get_user(username) if USERNAME_RE.match(username or "") else None
+    if user is None:
+        _dummy_hash = _dummy_hash or _hasher.hash("not-a-password")
+        try:
+            _hasher.verify(_dummy_hash, password)
+        except VerificationError:
+            pass
+        return None
+    try:
+        _hasher.verify(user["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user["password_hash"]):
+        user = store.set_password(username, _hasher.hash(password))
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="patrol-api-token")
+
+
+def issue_token(user: dict) -> str:
+    return _serializer().dumps({"u": user["username"], "f": fingerprint(user)})
+
+
+def _user_from_token(token: str) -> dict | None:
+    try:
+        data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+    except BadSignature:
+        return None
+    user = get_store().get_user(str(data.get("u", "")))
+    return user if user and fingerprint(user) == data.get("f") else None
+
+
+def load_user() -> None:
+    """before_request: set ``g.user`` (None when anonymous) and ``g.auth``."""
+    g.user, g.auth = None, None
+    header = request.headers.get("Authorization", "")
+    if request.path.startswith("/api/") and header[:7].lower() == "bearer ":
+        user = _user_from_token(header[7:].strip())
+        if user is None:
+            abort(401, "Invalid or expired token.")
+        g.user, g.auth = user, "token"
+        return
+    name = session.get("user")
+    if name:
+        user = get_store().get_user(name)
+        if user and fingerprint(user) == session.get("fp"):
+            g.user, g.auth = user, "session"
+        else:
+            session.clear()
+
+
+def _deny_anonymous():
+    if request.path.startswith("/api/"):
+        abort(401, "Log in first (session cookie or bearer token).")
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            return _deny_anonymous()
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def lead_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            return _deny_anonymous()
+        if g.user.get("role") != "lead":
+            log.warning("role violation: %s tried %s", g.user["username"], request.path)
+            abort(403, "Only a lead may do this.")
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: never an open redirect to another site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+                and "\\" not in target:
+            return target
+    return url_for("queue.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    store = get_store()
+    no_accounts = not store.list_users()
+    status = 200
+    if form.validate_on_submit():
+        user = authenticate(store, form.username.data, form.password.data)
+        if user is not None:
+            session.clear()
+            session.permanent = True
+            session["user"], session["fp"] = user["username"], fingerprint(user)
+            log.info("login: %s", user["username"])
+            return redirect(_safe_next(request.args.get("next")))
+        flash("Wrong user name or password.", "error")
+        status = 401
+    return render_template("login.html", form=form, no_accounts=no_accounts), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("auth.login"))

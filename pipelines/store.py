@@ -1,0 +1,219 @@
+"""Last stage: write items, flags and apps to the store, in batches, and
+record the run.
+
+Writes are batched (bulk upserts), flushed when a batch fills, on a timer and
+at spider close, on one writer thread so a slow or dead database never blocks
+the reactor. When the store is unreachable a batch goes to the on-disk spool
+(``pipelines.spool``) and is replayed before the next successful write: a
+crawl never loses an item or a flag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+
+from patrol.store import StoreError, open_store
+from pipelines.classify import RESULT_KEY
+from pipelines.dedupe import CHANGE_KEY
+from pipelines.minors import minor_relevance
+from pipelines.outcome import judge
+from pipelines.spool import Spool
+
+logger = logging.getLogger(__name__)
+
+APP_FIELDS = ("store", "app_id", "name", "developer", "category", "age_rating", "downloads",
+              "rating", "version", "updated", "description", "url", "source")
+FLAG_VERDICTS = ("review", "block")
+
+
+def build_record(item: dict, source_weight: float = 1.0) -> dict:
+    """What one item writes: the item, its flags and (for apps) the app."""
+    doc = {k: v for k, v in item.items() if not k.startswith("_")}
+    record: dict = {"item": doc, "change": item.get(CHANGE_KEY, "new"), "flags": [], "app": None}
+    minor_score = 0.0
+    if doc.get("kind") == "app":
+        relevant, minor_score, reasons = minor_relevance(doc)
+        app = {k: doc.get(k) for k in APP_FIELDS}
+        app["store"] = app["store"] or doc.get("source") or "unknown"
+        app["app_id"] = str(app["app_id"] or doc["url"])
+        app.update(minor_relevant=relevant, minor_score=minor_score, minor_reasons=reasons)
+        record["app"] = app
+    result = item.get(RESULT_KEY)
+    if result:
+        evidence = result.get("evidence", {})
+        for category, verdict in result.get("verdicts", {}).items():
+            if verdict not in FLAG_VERDICTS:
+                continue
+            score = float(result["scores"][category])
+            priority = score * source_weight * (1.0 + 0.5 * minor_score) + (1.0 if verdict == "block" else 0.0)
+            record["flags"].append({
+                "category": category, "score": score, "verdict": verdict,
+                "priority": round(priority, 4),
+                "evidence": evidence.get(category, evidence) if isinstance(evidence, dict) else {},
+                "model_version": str(result.get("model_version", "")),
+            })
+        if record["app"] is not None:
+            record["app"]["flag_categories"] = [f["category"] for f in record["flags"]]
+    return record
+
+
+def write_records(store, records: list[dict]) -> dict[str, int]:
+    """Write a batch; returns counters. Raises StoreError on failure."""
+    counts: dict[str, int] = {}
+
+    def inc(key: str, n: int = 1) -> None:
+        counts[key] = counts.get(key, 0) + n
+
+    results = store.upsert_items([r["item"] for r in records])
+    inc("patrol/store/items_written", len(results))
+    for record in records:
+        doc = record["item"]
+        for flag in record["flags"]:
+            raised = store.raise_flag(url=doc["url"], category=flag["category"], score=flag["score"],
+                                      priority=flag["priority"], verdict=flag["verdict"],
+                                      evidence=flag["evidence"], model_version=flag["model_version"],
+                                      content_hash=doc["content_hash"], source=doc.get("source", ""),
+                                      kind=doc.get("kind", "page"), title=doc.get("title", ""))
+            inc(f"patrol/store/flags/{raised.status}")
+        if record["app"] is not None:
+            inc(f"patrol/store/apps/{store.upsert_app(record['app'])}")
+    return counts
+
+
+class StorePipeline:
+    def __init__(self, crawler, store_url: str, timeout: float, spool_dir: Path,
+                 batch_size: int, flush_seconds: float):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store_url = store_url
+        self.timeout = timeout
+        self.spool = Spool(spool_dir)
+        self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+        self.buffer: list[dict] = []
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrol-store")
+        self.pending: list[Future] = []
+        self.store = None  # opened and used on the writer thread only
+        self.run_id: str | None = crawler.settings.get("PATROL_RUN_ID") or None
+        self.timer: asyncio.Task | None = None
+        self.lock = threading.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        return cls(crawler, s.get("PATROL_STORE"), s.getfloat("PATROL_STORE_TIMEOUT", 5.0),
+                   Path(s.get("PATROL_DATA_DIR")) / "spool",
+                   s.getint("PATROL_STORE_BATCH", 100), s.getfloat("PATROL_STORE_FLUSH_SECONDS", 5.0))
+
+    # -- Scrapy hooks -----------------------------------------------------------
+    async def open_spider(self):
+        spider = self.crawler.spider
+        self.source = getattr(spider, "source_name", None) or spider.name
+        self.source_weight = float(getattr(getattr(spider, "profile", None), "weight", 1.0) or 1.0)
+        trigger = self.crawler.settings.get("PATROL_RUN_TRIGGER", "manual")
+        await self._on_writer(self._start_run, trigger)
+        self.timer = asyncio.ensure_future(self._tick())
+
+    def process_item(self, item):
+        self.buffer.append(build_record(dict(ItemAdapter(item)), self.source_weight))
+        if len(self.buffer) >= self.batch_size:
+            self._submit_flush()
+        return item
+
+    async def close_spider(self):
+        if self.timer is not None:
+            self.timer.cancel()
+        self._submit_flush()
+        for fut in list(self.pending):
+            await asyncio.wrap_future(fut)
+        stats = dict(self.crawler.stats.get_stats())
+        await self._on_writer(self._finish_run, stats)
+        self.writer.shutdown(wait=True)
+
+    # -- writer thread ------------------------------------------------------------
+    async def _on_writer(self, fn, *args):
+        return await asyncio.wrap_future(self.writer.submit(fn, *args))
+
+    async def _tick(self):
+        while True:
+            await asyncio.sleep(self.flush_seconds)
+            self._submit_flush()
+
+    def _submit_flush(self):
+        if not self.buffer:
+            return
+        records, self.buffer = self.buffer, []
+        fut = self.writer.submit(self._flush, records)
+        self.pending = [f for f in self.pending if not f.done()] + [fut]
+
+    def _open(self):
+        if self.store is None:
+            self.store = open_store(self.store_url, timeout=self.timeout)
+        return self.store
+
+    def _drop_store(self):
+        try:
+            if self.store is not None:
+                self.store.close()
+        except Exception:  # closing a dead connection may fail too; nothing to keep
+            pass
+        self.store = None
+
+    def _write(self, records: list[dict]) -> None:
+        counts = write_records(self._open(), records)
+        for key, n in counts.items():
+            self.stats.inc_value(key, n)
+
+    def _flush(self, records: list[dict]) -> None:
+        try:
+            self._replay()
+            self._write(records)
+        except StoreError as exc:
+            self._drop_store()
+            n = self.spool.append(records)
+            self.stats.inc_value("patrol/store/spooled", n)
+            logger.error("store unreachable (%s): %d records spooled to %s", exc, n, self.spool.dir)
+
+    def _replay(self) -> None:
+        for path in self.spool.claim():
+            records = list(self.spool.read(path))
+            try:
+                for i in range(0, len(records), self.batch_size):
+                    self._write(records[i:i + self.batch_size])
+            except StoreError:
+                self.spool.give_back(path)
+                raise
+            self.spool.done(path)
+            self.stats.inc_value("patrol/store/replayed", len(records))
+            logger.info("replayed %d spooled records from %s", len(records), path.name)
+
+    def _start_run(self, trigger: str) -> None:
+        if self.run_id:
+            return
+        try:
+            self.run_id = self._open().start_run(self.source, trigger=trigger)
+        except StoreError as exc:
+            self._drop_store()
+            logger.error("cannot record the start of this run: %s", exc)
+
+    def _finish_run(self, stats: dict) -> None:
+        outcome, reason = judge(stats)
+        clean = {k: v for k, v in stats.items() if isinstance(v, (int, float, str))}
+        try:
+            self._replay()
+            store = self._open()
+            if not self.run_id:
+                self.run_id = store.start_run(self.source, trigger="manual")
+            store.finish_run(self.run_id, outcome=outcome, stats=clean, reason=reason)
+        except StoreError as exc:
+            self._drop_store()
+            logger.error("cannot record this run (%s); %d records wait in the spool",
+                         exc, self.spool.pending())
+        finally:
+            self._drop_store()

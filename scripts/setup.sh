@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Set up everything this project needs on a fresh machine, idempotently:
+#   scripts/setup.sh          the virtual environment, packages, a browser
+#   scripts/setup.sh --test   ... and the MongoDB-compatible test server
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# 1. Python virtual environment and the project with its dependencies.
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  log "creating .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.patrol-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  log "installing Python packages (pip install -e '.[test]')"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[test]'
+  touch "$stamp"
+fi
+
+# 2. A Chromium for JavaScript pages: Debian's package where we can install
+#    it, otherwise Playwright's own build (needs internet).
+if [ -z "${PATROL_CHROMIUM:-}" ] && [ ! -x /usr/lib/chromium/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian's chromium"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+    log "installing Debian's chromium (sudo)"
+    sudo apt-get update -q >/dev/null
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  else
+    log "no Debian chromium: using Playwright's browser (playwright install chromium)"
+    .venv/bin/python -m playwright install chromium
+  fi
+fi
+
+# 3. For the tests: FerretDB 1.24 (a MongoDB-compatible server), built once
+#    from the Go module proxy into the cache, unless a real server is given.
+if [ "$want_test" = 1 ] && [ -z "${PATROL_TEST_MONGO_URI:-}" ]; then
+  FERRET_BIN="${PATROL_FERRETDB:-$HOME/.cache/patrol/ferretdb/bin/ferretdb}"
+  if [ ! -x "$FERRET_BIN" ]; then
+    command -v go >/dev/null || { log "Go is needed to build FerretDB (or set PATROL_TEST_MONGO_URI to a mongod)"; exit 1; }
+    log "building FerretDB v1.24.2 into $(dirname "$FERRET_BIN") (about 2 minutes, once)"
+    mkdir -p "$(dirname "$FERRET_BIN")"
+    GOBIN="$(dirname "$FERRET_BIN")" go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2
+  fi
+fi
+log "ready"
