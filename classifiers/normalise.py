@@ -191,8 +191,9 @@ def normalise(text: str, standins: Path | None = None) -> Normalised:
         if pattern is not None:
             def repl(m: re.Match) -> list[tuple[str, int]]:
                 canon = mapping[m.group()]
-                last = len(m.group()) - 1
-                return [(ch, min(i, last)) for i, ch in enumerate(canon)]
+                # first maps to first, last to last, so a span covers the whole stand-in
+                last, k = len(m.group()) - 1, len(canon) - 1
+                return [(ch, i * last // k if k else 0) for i, ch in enumerate(canon)]
             text, offsets = _rewrite(text, offsets, pattern, repl)
     return Normalised(text, original, tuple(offsets) if offsets is not None else None)
 

@@ -126,8 +126,16 @@ register("PATROL_RUN_ID", "",
          "Set by patrol crawl and the scheduler: the run record a crawl reports into (empty: the crawl creates one).")
 register("PATROL_RUN_TRIGGER", "manual",
          "Set by patrol crawl and the scheduler: what started a crawl (manual, schedule, demo, retry).")
+register("PATROL_STATS_FILE", "",
+         "Set by patrol crawl and the scheduler: where a crawl writes its final stats as JSON (empty: nowhere).")
+register("PATROL_CRAWL_TIME_LIMIT", 3600.0,
+         "Seconds a crawl started by patrol crawl or the scheduler may run before it is stopped.", float)
+register("PATROL_WEB_SECRET", "",
+         "Secret key that signs review-console sessions and API tokens; empty keeps a random key in PATROL_DATA_DIR/web-secret.key.")
 register("PATROL_LOG_LEVEL", "INFO",
          "Log level of crawls and commands (DEBUG, INFO, WARNING, ERROR).")
+register("PATROL_HTTPCACHE", True,
+         "Keep Scrapy's HTTP cache (RFC 2616 policy) under PATROL_DATA_DIR/httpcache so re-crawls revalidate with ETag/Last-Modified.", _bool)
 
 
 _file_cache: dict[str, tuple[float, dict]] = {}

@@ -55,6 +55,9 @@ PATROL_CLASSIFY_WORKERS = _config.get("PATROL_CLASSIFY_WORKERS")
 PATROL_RUN_ID = _config.get("PATROL_RUN_ID")
 PATROL_RUN_TRIGGER = _config.get("PATROL_RUN_TRIGGER")
 
+PATROL_STATS_FILE = _config.get("PATROL_STATS_FILE")
+EXTENSIONS = {"patrol.crawlstats.StatsFile": 900}
+
 # normalise -> dedupe/change -> classify -> store (DESIGN.md, "Data flow")
 ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,

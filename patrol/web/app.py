@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from apiflask import APIFlask
 from flask import current_app, g, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -41,6 +42,16 @@ def get_store() -> Store:
 
 def office_tz() -> ZoneInfo:
     return current_app.extensions["patrol_tz"]
+
+
+class _JSONProvider(DefaultJSONProvider):
+    """ISO 8601 datetimes in JSON (Flask's default is an HTTP date)."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, (_dt.datetime, _dt.date)):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
 
 
 def _secret_key() -> str:
@@ -73,13 +84,13 @@ def create_app(store_url: str | None = None, secret_key: str | None = None) -> A
         PERMANENT_SESSION_LIFETIME=_dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
         MAX_CONTENT_LENGTH=1024 * 1024,
-        JSON_SORT_KEYS=False,
         INFO={"description": "Review-queue API: the same operations and roles as the console. "
                             "Authenticate with the console's session cookie (send the CSRF token "
                             "in X-CSRFToken on POST) or with a bearer token from POST /api/token."},
         SECURITY_SCHEMES={"BearerAuth": {"type": "http", "scheme": "bearer"},
                           "CookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"}},
     )
+    app.json = _JSONProvider(app)
     store = open_store(store_url)
     app.extensions["patrol_store"] = store
     app.extensions["patrol_tz"] = ZoneInfo(config.get("PATROL_TIMEZONE"))

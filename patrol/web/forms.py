@@ -11,12 +11,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from patrol.store.base import CATEGORIES, DECISIONS, KINDS, STATUSES
 from patrol.web.render import REASON_CODES, reason_valid
 
+try:  # WTForms 3.3 deprecates (value, label) tuples for choices
+    from wtforms.fields.choices import SelectChoice as choice
+except ImportError:  # pragma: no cover - older WTForms
+    def choice(value, label):
+        return (value, label)
+
 SORTS = (("-priority", "priority"), ("-score", "score"), ("-created_at", "newest"),
          ("created_at", "oldest"), ("-updated_at", "recently updated"))
 
 
-def _choices(values) -> list[tuple[str, str]]:
-    return [("", "any")] + [(v, v.replace("_", " ")) for v in values]
+def _choices(values) -> list:
+    return [choice("", "any")] + [choice(v, v.replace("_", " ")) for v in values]
 
 
 class LoginForm(FlaskForm):
@@ -42,7 +48,7 @@ class FilterForm(FlaskForm):
     max_score = FloatField("to", validators=[Optional(), NumberRange(0, 1)])
     since = DateField("Raised from", validators=[Optional()])
     until = DateField("to", validators=[Optional()])
-    sort = SelectField("Sort", choices=list(SORTS), default="-priority")
+    sort = SelectField("Sort", choices=[choice(v, label) for v, label in SORTS], default="-priority")
 
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
@@ -55,13 +61,13 @@ class FilterForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    verdict = SelectField("Verdict", choices=[(d, d) for d in DECISIONS])
-    reason = SelectField("Reason", choices=[(code, label) for codes in REASON_CODES.values()
-                                            for code, label in codes])
+    verdict = SelectField("Verdict", choices=[choice(d, d) for d in DECISIONS])
+    reason = SelectField("Reason", choices=[choice("", "default for the verdict")] + [
+        choice(code, label) for codes in REASON_CODES.values() for code, label in codes], default="")
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
     def validate_reason(self, field):
-        if not reason_valid(self.verdict.data, field.data):
+        if field.data and not reason_valid(self.verdict.data, field.data):
             raise ValidationError(f"{field.data!r} is not a reason for {self.verdict.data!r}")
 
 

@@ -19,28 +19,33 @@ from patrol.store.base import CATEGORIES
 _MAX_TERMS = 500
 
 
-def term_spans(text: str, terms: Iterable[dict]) -> list[tuple[int, int, dict]]:
+def term_spans(text: str, terms: Iterable[dict], field: str | None = None) -> list[tuple[int, int, dict]]:
     """Non-overlapping (start, end, term) spans inside ``text``.
 
-    The classifier gives offsets; they are used when they point at the term in
-    this text. When they do not (the offsets are into normalised text, or the
-    item changed since), every literal occurrence of the term is found instead.
+    The classifier gives each term ``start``/``end`` offsets into the original
+    ``field`` ("text" or "title") and the ``matched`` string; the offsets are
+    used when they still point at that string. When they do not (the item
+    changed since, or this is the snippet), every literal occurrence of the
+    matched string (else the canonical term) is found instead.
     """
     spans: list[tuple[int, int, dict]] = []
     folded = text.casefold()
     for term in list(terms)[:_MAX_TERMS]:
         if not isinstance(term, dict):
             continue
-        word = str(term.get("term") or "")
+        word = str(term.get("matched") or term.get("term") or "")
         start, end = term.get("start"), term.get("end")
-        if (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+        same_field = field is None or term.get("field", "text") == field
+        if (same_field and isinstance(start, int) and isinstance(end, int)
+                and 0 <= start < end <= len(text)
                 and (not word or text[start:end].casefold() == word.casefold())):
             spans.append((start, end, term))
             continue
-        if not word:
-            continue
-        for m in re.finditer(re.escape(word.casefold()), folded):
-            spans.append((m.start(), m.end(), term))
+        for word in dict.fromkeys(w for w in (term.get("matched"), term.get("term")) if w):
+            found = [(m.start(), m.end(), term) for m in re.finditer(re.escape(str(word).casefold()), folded)]
+            if found:
+                spans.extend(found)
+                break
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     merged: list[tuple[int, int, dict]] = []
     for span in spans:
@@ -50,17 +55,20 @@ def term_spans(text: str, terms: Iterable[dict]) -> list[tuple[int, int, dict]]:
     return merged
 
 
-def highlight(text: str | None, terms: Iterable[dict] | None) -> Markup:
-    """``text`` escaped, with each matched term wrapped in ``<mark>``."""
+def highlight(text: str | None, terms: Iterable[dict] | None, field: str | None = None,
+              category: str | None = None) -> Markup:
+    """``text`` escaped, with each matched term wrapped in ``<mark>``;
+    ``category`` is the flag's, for terms that do not name their own."""
     text = "" if text is None else str(text)
     out = Markup("")
     pos = 0
-    for start, end, term in term_spans(text, terms or ()):
-        category = term.get("category")
+    for start, end, term in term_spans(text, terms or (), field):
+        category = term.get("category") or category
         css = f"term-{category}" if category in CATEGORIES else "term-other"
         label = f"{term.get('term', '')} · {category or ''} · weight {term.get('weight', '')}"
         out += escape(text[pos:start])
-        out += Markup('<mark class="{}" title="{}">{}</mark>').format(css, label, text[start:end])
+        out += Markup('<mark class="{} {}" title="{}">{}</mark>').format(
+            css, "evasion" if term.get("evasion") else "", label, text[start:end])
         pos = end
     out += escape(text[pos:])
     return out

@@ -34,8 +34,19 @@ REASON_CODES: dict[str, tuple[tuple[str, str], ...]] = {
 REASON_LABELS = {code: label for codes in REASON_CODES.values() for code, label in codes}
 
 
+_CONFIRM_DEFAULT = {"vulgar": "explicit_content", "unlicensed_publication": "no_publication_licence",
+                    "fake_media": "impersonates_outlet"}
+
+
 def reason_valid(verdict: str, reason: str) -> bool:
     return any(code == reason for code, _ in REASON_CODES.get(verdict, ()))
+
+
+def default_reason(verdict: str, category: str) -> str:
+    """The reason a keystroke decision records when the analyst picked none."""
+    if verdict == "confirmed":
+        return _CONFIRM_DEFAULT.get(category, "other_confirmed")
+    return REASON_CODES[verdict][0][0]
 
 
 def fmt_dt(value: Any, with_time: bool = True) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 import extruct
@@ -193,8 +193,10 @@ class Page:
                          rendered=self.rendered, **self.kind_fields(), **extra)
 
 
-def any_text(*values: Iterable[Any]) -> str:
-    for v in values:
-        if v:
-            return clean(v)
-    return ""
+_TITLE_SEP = re.compile(r"\s+[-_|｜–—]\s+|\s*[|｜_]\s*")
+
+
+def title_suffix(title: str) -> str:
+    """'某文章 - 城南日报' → '城南日报'; '' when the title has no separator."""
+    parts = [p for p in _TITLE_SEP.split(title or "") if p.strip()]
+    return clean(parts[-1]) if len(parts) > 1 else ""

@@ -1,0 +1,153 @@
+"""Saving and loading the model artifact: skops with explicit trusted types + a sidecar JSON.
+
+``<name>.skops`` holds the scikit-learn pipeline; ``<name>.json`` beside it
+holds the format version, the model version, the corpus hash, library
+versions, thresholds, metrics and the sha256 of the .skops file.
+
+A saved model is untrusted input. The loader refuses, with one clear line:
+a missing or unreadable sidecar; a format version it cannot read; a .skops
+file whose sha256 differs from the sidecar's (corrupted or swapped); any type
+in the file outside ``TRUSTED_TYPES`` (``skops.io.get_untrusted_types``);
+a file skops cannot load. Nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+import json
+import logging
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import skops.io as sio
+
+from classifiers.errors import ArtifactError
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+SUPPORTED_FORMATS = {1}
+
+# Every type the pipeline of classifiers.model.build_pipeline may contain that
+# skops does not trust by default. Anything else in a file is refused.
+TRUSTED_TYPES = frozenset({
+    "classifiers.tokenise.ChineseTokenizer",
+    "classifiers.features.CompactTfidfVectorizer",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.multioutput.MultiOutputClassifier",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "builtins.tuple",
+    "builtins.list",
+    "builtins.dict",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
+    "builtins.NoneType",
+    "builtins.slice",
+    "numpy.float32",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.int32",
+    "numpy.dtype",
+    "numpy.ndarray",
+    "numpy.random.mtrand.RandomState",
+    "scipy.sparse._csr.csr_matrix",
+    "sklearn.utils._metadata_requests.MetadataRequest",
+})
+
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "skops", "jieba", "rjieba", "opencc", "pyahocorasick")
+
+
+def sidecar_path(path: Path | str) -> Path:
+    return Path(path).with_suffix(".json")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    out = {}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            out[lib] = "not installed"
+    return out
+
+
+def save(pipeline, path: Path | str, meta: dict) -> dict:
+    """Write ``path`` (.skops) and its sidecar; returns the sidecar dict."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".skops.tmp")
+    sio.dump(pipeline, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    untrusted = set(sio.get_untrusted_types(file=tmp))
+    unexpected = untrusted - TRUSTED_TYPES
+    if unexpected:
+        tmp.unlink()
+        raise ArtifactError(f"{path}: the model contains types outside the trusted list: "
+                            f"{', '.join(sorted(unexpected))}")
+    tmp.replace(path)
+    sidecar = {"format": FORMAT_VERSION, **meta, "libraries": library_versions(),
+               "artifact_sha256": _sha256(path)}
+    sidecar_path(path).write_text(json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return sidecar
+
+
+def read_sidecar(path: Path | str) -> dict:
+    path = Path(path)
+    side = sidecar_path(path)
+    if not path.is_file():
+        raise ArtifactError(f"{path}: model artifact not found (train one with 'patrol train')")
+    try:
+        sidecar = json.loads(side.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"{side}: the model's sidecar JSON is missing; refusing to load {path.name}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{side}: the model's sidecar JSON is unreadable: {exc}") from exc
+    if not isinstance(sidecar, dict):
+        raise ArtifactError(f"{side}: the model's sidecar must be a JSON object")
+    fmt = sidecar.get("format")
+    if fmt not in SUPPORTED_FORMATS:
+        raise ArtifactError(f"{side}: model format {fmt!r} is not one this version can read "
+                            f"(supported: {', '.join(map(str, sorted(SUPPORTED_FORMATS)))})")
+    for key in ("version", "artifact_sha256", "thresholds"):
+        if key not in sidecar:
+            raise ArtifactError(f"{side}: field '{key}' is missing")
+    return sidecar
+
+
+def load(path: Path | str):
+    """(pipeline, sidecar) from a trusted artifact, or ArtifactError."""
+    path = Path(path)
+    sidecar = read_sidecar(path)
+    if _sha256(path) != sidecar["artifact_sha256"]:
+        raise ArtifactError(f"{path}: the file does not match the sha256 in its sidecar "
+                            "(corrupted or tampered with); refusing to load it")
+    try:
+        untrusted = set(sio.get_untrusted_types(file=path))
+    except Exception as exc:  # skops raises many kinds on a corrupt zip / schema
+        raise ArtifactError(f"{path}: not a readable skops file: {exc}") from exc
+    unexpected = untrusted - TRUSTED_TYPES
+    if unexpected:
+        raise ArtifactError(f"{path}: refusing to load a model with untrusted types: "
+                            f"{', '.join(sorted(unexpected))}")
+    try:
+        pipeline = sio.load(path, trusted=sorted(untrusted))
+    except Exception as exc:
+        raise ArtifactError(f"{path}: skops could not load the model: {exc}") from exc
+    return pipeline, sidecar

@@ -1,0 +1,208 @@
+"""Weighted terms per category, their known evasions, and allow-list phrases.
+
+Data: ``data/lexicon/<category>.yaml`` (an analyst edits these)::
+
+    category: vulgar
+    terms:
+      - term: 色情直播          # canonical form, shown as evidence
+        weight: 0.9             # 0 < weight <= 1
+        evasions: [seqing直播, sq直播]   # homophones, pinyin, initials, split forms
+    allow:
+      - phrase: 扫黄打非         # a phrase that cancels hits in its context
+        window: 40              # chars either side (0: only hits inside the phrase)
+
+Terms, evasions and allow phrases are normalised like the text and matched
+with one Aho-Corasick automaton (pyahocorasick) over the normalised text. A
+latin term only matches as a whole latin word. The files are re-read when one
+of them changes (mtime), without retraining.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+import yaml
+
+from classifiers.errors import DataError
+from classifiers.normalise import Normalised, normalise
+
+log = logging.getLogger(__name__)
+
+CATEGORIES = ("vulgar", "unlicensed_publication", "fake_media")
+LEXICON_DIR = Path(__file__).resolve().parent / "data" / "lexicon"
+_LATIN = re.compile(r"[a-z0-9]")
+
+
+@dataclass(frozen=True)
+class Hit:
+    category: str
+    term: str          # canonical term
+    matched: str       # the original text that matched
+    start: int         # offsets into the ORIGINAL text
+    end: int
+    weight: float
+    evasion: bool
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str          # "term" | "allow"
+    category: str
+    canonical: str
+    weight: float
+    window: int
+    evasion: bool
+    latin_start: bool
+    latin_end: bool
+
+
+def _num(value, where: str, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise DataError(f"{where} must be a number in [{lo}, {hi}], got {value!r}")
+    return float(value)
+
+
+def _parse(path: Path) -> tuple[str, list[tuple[str, _Entry]]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DataError(f"{path}: cannot read lexicon: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: a lexicon file must be a mapping with 'category' and 'terms'")
+    category = data.get("category")
+    if category not in CATEGORIES:
+        raise DataError(f"{path}: field 'category' must be one of {', '.join(CATEGORIES)}, got {category!r}")
+    entries: list[tuple[str, _Entry]] = []
+    for i, item in enumerate(data.get("terms") or []):
+        where = f"{path}: terms[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("term"), str) or not item["term"].strip():
+            raise DataError(f"{where}: field 'term' must be a non-empty string")
+        weight = _num(item.get("weight", 0.5), f"{where}: field 'weight'", 0.0, 1.0)
+        evasions = item.get("evasions") or []
+        if not isinstance(evasions, list) or not all(isinstance(e, str) and e.strip() for e in evasions):
+            raise DataError(f"{where}: field 'evasions' must be a list of non-empty strings")
+        canonical = item["term"].strip()
+        for form, is_evasion in [(canonical, False)] + [(e.strip(), True) for e in evasions]:
+            entries.append((form, _Entry("term", category, canonical, weight, 0, is_evasion, False, False)))
+    for i, item in enumerate(data.get("allow") or []):
+        where = f"{path}: allow[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("phrase"), str) or not item["phrase"].strip():
+            raise DataError(f"{where}: field 'phrase' must be a non-empty string")
+        window = int(_num(item.get("window", 0), f"{where}: field 'window'", 0, 500))
+        entries.append((item["phrase"].strip(), _Entry("allow", category, item["phrase"].strip(), 0.0, window,
+                                                       False, False, False)))
+    return category, entries
+
+
+class _Snapshot:
+    """An immutable, compiled lexicon (swapped whole on reload, so readers need no lock)."""
+
+    def __init__(self, files: list[Path]):
+        self.automaton = ahocorasick.Automaton()
+        self.terms: dict[str, dict[str, float]] = {c: {} for c in CATEGORIES}
+        keys: dict[str, list[_Entry]] = {}
+        for path in files:
+            category, entries = _parse(path)
+            for form, entry in entries:
+                key = normalise(form).text
+                if not key:
+                    continue
+                entry = _Entry(entry.kind, entry.category, entry.canonical, entry.weight, entry.window,
+                               entry.evasion, bool(_LATIN.match(key[0])), bool(_LATIN.match(key[-1])))
+                same = keys.setdefault(key, [])
+                if not any(e.kind == entry.kind and e.category == entry.category
+                           and e.canonical == entry.canonical for e in same):
+                    same.append(entry)
+                if entry.kind == "term":
+                    self.terms[category][entry.canonical] = entry.weight
+        for key, entries in keys.items():
+            self.automaton.add_word(key, (len(key), tuple(entries)))
+        if keys:
+            self.automaton.make_automaton()
+        self.empty = not keys
+
+
+class Lexicon:
+    """The lexicon in ``directory`` (default: the bundled one), reloaded when a file changes."""
+
+    def __init__(self, directory: Path | str | None = None, check_interval: float = 1.0):
+        self.directory = Path(directory) if directory else LEXICON_DIR
+        self.check_interval = check_interval
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self._mtimes = self._stat()
+        self._snap = _Snapshot(sorted(self._mtimes))
+
+    def _stat(self) -> dict[Path, float]:
+        files = {p: p.stat().st_mtime for p in self.directory.glob("*.yaml") if p.name != "standins.yaml"}
+        if not files:
+            raise DataError(f"{self.directory}: no lexicon files (*.yaml)")
+        return files
+
+    def maybe_reload(self) -> bool:
+        """Re-read the files if one changed (checked at most every ``check_interval`` s)."""
+        now = time.monotonic()
+        if now - self._checked < self.check_interval:
+            return False
+        with self._lock:
+            self._checked = now
+            mtimes = self._stat()
+            if mtimes == self._mtimes:
+                return False
+            self._snap = _Snapshot(sorted(mtimes))
+            self._mtimes = mtimes
+            log.info("lexicon reloaded from %s", self.directory)
+            return True
+
+    def terms(self, category: str) -> dict[str, float]:
+        return dict(self._snap.terms[category])
+
+    def match(self, norm: Normalised) -> dict[str, list[Hit]]:
+        """Hits per category, after allow-list phrases cancelled those in their context."""
+        self.maybe_reload()
+        snap = self._snap
+        hits: dict[str, list[Hit]] = {c: [] for c in CATEGORIES}
+        if snap.empty:
+            return hits
+        text = norm.text
+        raw: list[tuple[int, int, _Entry]] = []
+        allows: list[tuple[int, int, _Entry]] = []
+        for end, (length, entries) in snap.automaton.iter(text):
+            start = end - length + 1
+            for e in entries:
+                if e.latin_start and start > 0 and _LATIN.match(text[start - 1]):
+                    continue
+                if e.latin_end and end + 1 < len(text) and _LATIN.match(text[end + 1]):
+                    continue
+                (allows if e.kind == "allow" else raw).append((start, end + 1, e))
+        raw.sort(key=lambda r: (r[0] - r[1], r[0]))  # longest first
+        kept: list[tuple[int, int, _Entry]] = []
+        for start, end, e in raw:
+            if any(k.canonical == e.canonical and k.category == e.category and s <= start and end <= t
+                   for s, t, k in kept):
+                continue  # the same term already hit on a span containing this one
+            if any(a.category == e.category and s - a.window <= start and end <= t + a.window
+                   for s, t, a in allows):
+                continue
+            kept.append((start, end, e))
+            o_start, o_end = norm.span(start, end)
+            hits[e.category].append(Hit(e.category, e.canonical, norm.original[o_start:o_end],
+                                        o_start, o_end, e.weight, e.evasion))
+        for found in hits.values():
+            found.sort(key=lambda h: h.start)
+        return hits
+
+    @staticmethod
+    def score(hits: list[Hit]) -> float:
+        """1 - prod(1 - weight) over the distinct canonical terms hit."""
+        weights = {h.term: h.weight for h in hits}
+        p = 1.0
+        for w in weights.values():
+            p *= 1.0 - w
+        return 1.0 - p

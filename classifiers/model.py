@@ -1,0 +1,169 @@
+"""The scikit-learn pipeline and ``Model``: model + lexicon + checks → one result.
+
+Pipeline (over normalised text): word TF-IDF over ``ChineseTokenizer`` (1-2
+grams) and character 2-3-gram TF-IDF, joined; then per category a logistic
+regression with sigmoid-calibrated probabilities (``MultiOutputClassifier`` of
+``CalibratedClassifierCV``).
+
+Per category the final score is a noisy-OR of the model probability, the
+lexicon score and the structural checks::
+
+    score = 1 - (1 - p_model) * (1 - LEXICON_WEIGHT * lexicon) * (1 - CHECK_WEIGHT * check)
+
+and the verdict is ``block`` at or above the block threshold, ``review`` at or
+above the review threshold, else ``pass`` (thresholds chosen on out-of-fold
+training scores, stored in the artifact's sidecar).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from classifiers.checks import CheckHit, run_checks
+from classifiers.features import CompactTfidfVectorizer
+from classifiers.lexicon import CATEGORIES, Hit, Lexicon
+from classifiers.normalise import Normalised, normalise
+from classifiers.tokenise import ChineseTokenizer, load_dictionary
+
+log = logging.getLogger(__name__)
+
+DICTIONARY_FILE = Path(__file__).resolve().parent / "data" / "dictionary.txt"
+LEXICON_WEIGHT = 0.5
+CHECK_WEIGHT = 0.6
+SNIPPET_CHARS = 60
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def build_pipeline(dictionary: tuple[str, ...] | None = None, C: float = 4.0, engine: str = "rjieba") -> Pipeline:
+    if dictionary is None:
+        dictionary = load_dictionary(DICTIONARY_FILE) if DICTIONARY_FILE.is_file() else ()
+    words = CompactTfidfVectorizer(tokenizer=ChineseTokenizer(dictionary=tuple(dictionary), engine=engine),
+                                   token_pattern=None, lowercase=False, ngram_range=(1, 2), min_df=2,
+                            max_features=30000, sublinear_tf=True, dtype=np.float32)
+    chars = CompactTfidfVectorizer(analyzer="char", ngram_range=(2, 3), min_df=2, max_features=30000,
+                            lowercase=False, sublinear_tf=True, dtype=np.float32)
+    linear = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+    return Pipeline([
+        ("features", FeatureUnion([("words", words), ("chars", chars)])),
+        ("classify", MultiOutputClassifier(CalibratedClassifierCV(linear, method="sigmoid", cv=3, ensemble=False))),
+    ])
+
+
+def model_input(norm_title: str, norm_text: str) -> str:
+    return f"{norm_title}\n{norm_text}" if norm_title else norm_text
+
+
+def positive_proba(pipeline: Pipeline, X) -> np.ndarray:
+    """(n, 3) probabilities of the positive class per category, from features or texts."""
+    clf = pipeline.named_steps["classify"]
+    if not hasattr(X, "shape"):
+        X = pipeline.named_steps["features"].transform(X)
+    return np.column_stack([p[:, 1] for p in clf.predict_proba(X)])
+
+
+def combine(p_model: float, lexicon: float, check: bool) -> float:
+    return 1.0 - (1.0 - p_model) * (1.0 - LEXICON_WEIGHT * lexicon) * (1.0 - CHECK_WEIGHT * float(check))
+
+
+def snippet(original: str, start: int, end: int) -> str:
+    lo, hi = max(0, start - SNIPPET_CHARS), min(len(original), end + SNIPPET_CHARS)
+    text = _CONTROL.sub(" ", original[lo:hi])
+    return ("…" if lo else "") + text + ("…" if hi < len(original) else "")
+
+
+@dataclass
+class Model:
+    """A trained pipeline with its thresholds; ``classify`` is safe to call from many threads."""
+
+    pipeline: Pipeline
+    thresholds: dict[str, dict[str, float]]
+    version: str
+    meta: dict = field(default_factory=dict)
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    top_features: int = 5
+
+    def __post_init__(self):
+        union = self.pipeline.named_steps["features"]
+        self._names = np.asarray(union.get_feature_names_out(), dtype=object)
+        coefs = []
+        for est in self.pipeline.named_steps["classify"].estimators_:
+            coefs.append(np.mean([c.estimator.coef_[0] for c in est.calibrated_classifiers_], axis=0))
+        self._coef = np.vstack(coefs).astype(np.float32)
+
+    # -- inputs -----------------------------------------------------------------------------
+    @staticmethod
+    def _doc(doc) -> dict:
+        if isinstance(doc, str):
+            return {"text": doc}
+        if not isinstance(doc, dict):
+            raise TypeError(f"classify() needs a str or a dict, got {type(doc).__name__}")
+        if not isinstance(doc.get("text", ""), str) or not isinstance(doc.get("title") or "", str):
+            raise TypeError("classify(): fields 'text' and 'title' must be strings")
+        return doc
+
+    def classify(self, doc: dict | str) -> dict:
+        """One document: ``{"text", "title"?, "kind"/"source_kind"?, item fields...}`` or a plain string."""
+        return self.classify_many([doc])[0]
+
+    def classify_many(self, docs) -> list[dict]:
+        docs = [self._doc(d) for d in docs]
+        if not docs:
+            return []
+        texts = [normalise(d.get("text") or "") for d in docs]
+        titles = [normalise(d.get("title") or "") for d in docs]
+        X = self.pipeline.named_steps["features"].transform(
+            [model_input(t.text, x.text) for t, x in zip(titles, texts)])
+        proba = positive_proba(self.pipeline, X)
+        X = X.tocsr()
+        return [self._result(doc, title, text, proba[i], X[i]) for i, (doc, title, text)
+                in enumerate(zip(docs, titles, texts))]
+
+    # -- one result -------------------------------------------------------------------------
+    def _result(self, doc: dict, title: Normalised, text: Normalised, proba, row) -> dict:
+        hits_text = self.lexicon.match(text)
+        hits_title = self.lexicon.match(title) if title.text else {c: [] for c in CATEGORIES}
+        checks = run_checks(doc)
+        scores, verdicts, evidence = {}, {}, {}
+        for k, cat in enumerate(CATEGORIES):
+            hits = hits_text[cat] + hits_title[cat]
+            lex = Lexicon.score(hits)
+            cat_checks = [c for c in checks if c.category == cat]
+            score = combine(float(proba[k]), lex, bool(cat_checks))
+            th = self.thresholds[cat]
+            verdict = "block" if score >= th["block"] else "review" if score >= th["review"] else "pass"
+            scores[cat] = round(score, 6)
+            verdicts[cat] = verdict
+            evidence[cat] = self._evidence(k, float(proba[k]), lex, hits_text[cat], hits_title[cat],
+                                           cat_checks, row, text.original)
+        return {"scores": scores, "verdicts": verdicts, "evidence": evidence, "model_version": self.version}
+
+    def _evidence(self, k: int, p_model: float, lex: float, hits: list[Hit], title_hits: list[Hit],
+                  checks: list[CheckHit], row, original: str) -> dict:
+        contrib = row.data * self._coef[k, row.indices]
+        order = np.argsort(-contrib)[: self.top_features]
+        features = [{"feature": str(self._names[row.indices[j]]), "weight": round(float(contrib[j]), 4)}
+                    for j in order if contrib[j] > 0]
+        if hits:
+            snip = snippet(original, hits[0].start, hits[0].end)
+        else:
+            snip = snippet(original, 0, 0) if original else ""
+        return {
+            "model_score": round(p_model, 6),
+            "lexicon_score": round(lex, 6),
+            "terms": [{"term": h.term, "matched": h.matched, "start": h.start, "end": h.end,
+                       "weight": h.weight, "evasion": h.evasion, "field": "text"} for h in hits]
+                     + [{"term": h.term, "matched": h.matched, "start": h.start, "end": h.end,
+                         "weight": h.weight, "evasion": h.evasion, "field": "title"} for h in title_hits],
+            "rules": [{"rule": c.rule, "reason": c.reason} for c in checks],
+            "features": features,
+            "snippet": snip,
+        }

@@ -1,0 +1,110 @@
+"""``patrol schedule``: the nightly crawl service, its job list, a run now."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import signal
+import threading
+
+import click
+
+logger = logging.getLogger(__name__)
+
+
+@click.group("schedule", invoke_without_command=True)
+@click.option("--reload-seconds", default=300.0, show_default=True,
+              help="How often the source profiles are re-read (also on SIGHUP).")
+@click.pass_context
+def schedule_group(ctx: click.Context, reload_seconds: float) -> None:
+    """Run the scheduler: crawl each enabled source on its profile's cron,
+    in PATROL_TIMEZONE. SIGHUP re-reads the profiles; SIGTERM stops cleanly."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from patrol.scheduler import PatrolScheduler
+    service = PatrolScheduler(reload_seconds=reload_seconds)
+    done = threading.Event()
+
+    def on_term(signum, frame):
+        logger.info("signal %s: stopping the scheduler", signum)
+        done.set()
+
+    def on_hup(signum, frame):
+        logger.info("SIGHUP: re-reading source profiles")
+        threading.Thread(target=service.sync, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    signal.signal(signal.SIGHUP, on_hup)
+    service.start()
+    for job in service.jobs():
+        click.echo(f"scheduled {job['source']:<24} next run {job['next_run']}")
+    click.echo(f"scheduler running ({len(service.jobs())} jobs, time zone {service.tz.key}); "
+               "SIGHUP reloads, SIGTERM stops", err=True)
+    done.wait()
+    service.shutdown()
+    click.echo("scheduler stopped", err=True)
+
+
+@schedule_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def schedule_list(as_json: bool) -> None:
+    """Each source with its cron, next run time and last outcome."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    from patrol.scheduler import PatrolScheduler, job_id
+    from patrol.store import open_store
+    service = PatrolScheduler()
+    service.scheduler.start(paused=True)  # reads the stored jobs; runs nothing
+    try:
+        stored = {j.id: j for j in service.scheduler.get_jobs()}
+    finally:
+        service.scheduler.shutdown(wait=False)
+    now = dt.datetime.now(service.tz)
+    rows = []
+    with open_store(service.store_url) as store:
+        for name, prof in sorted(service.load_profiles().items()):
+            job = stored.get(job_id(name))
+            if not prof.enabled:
+                next_run = None
+            elif job is not None:
+                next_run = job.next_run_time
+            else:
+                next_run = CronTrigger.from_crontab(prof.schedule, timezone=service.tz).get_next_fire_time(None, now)
+            last = store.list_runs(source=name, limit=1)
+            rows.append({
+                "source": name, "enabled": prof.enabled, "schedule": prof.schedule,
+                "next_run": next_run.isoformat() if next_run else None,
+                "scheduled": job is not None,
+                "last_outcome": last[0]["outcome"] if last else None,
+                "last_started": last[0]["started_at"].isoformat() if last else None,
+            })
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    click.echo(f"{'source':<22} {'cron':<14} {'next run (' + service.tz.key + ')':<30} last outcome")
+    for r in rows:
+        nxt = r["next_run"][:19].replace("T", " ") if r["next_run"] else "disabled"
+        last = f"{r['last_outcome']} at {r['last_started'][:19]}" if r["last_outcome"] else "never run"
+        click.echo(f"{r['source']:<22} {r['schedule']:<14} {nxt:<30} {last}")
+
+
+@schedule_group.command("run")
+@click.argument("source")
+def schedule_run(source: str) -> None:
+    """Run one source's crawl now (recorded like a scheduled run)."""
+    from patrol.errors import PatrolError
+    from patrol.scheduler import PatrolScheduler
+    service = PatrolScheduler()
+    if source not in service.load_profiles():
+        raise PatrolError(f"no source named {source!r} in {service.sources_dir}")
+    run = service.run_source(source, trigger="manual")
+    if run is None:
+        raise PatrolError(f"{source} is already running")
+    click.echo(f"{source}: {run['outcome']} ({run.get('reason', '')})")
+    if run["outcome"] == "failed":
+        raise SystemExit(1)
+
+
+commands = [schedule_group]

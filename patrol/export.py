@@ -1,0 +1,90 @@
+"""Tables the office reports upward, written as CSV or XLSX.
+
+Cells that come from crawled pages are hostile: a cell starting with ``=``,
+``+``, ``-``, ``@`` (or a tab / carriage return) would run as a formula in a
+spreadsheet, so it is written with a leading apostrophe (OWASP's advice for
+CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from patrol.errors import PatrolError
+
+FORMATS = ("csv", "xlsx")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# (key, column title) of the survey of apps used by minors.
+APP_COLUMNS: list[tuple[str, str]] = [
+    ("name", "应用名称"), ("store", "应用商店"), ("app_id", "应用ID"), ("developer", "开发者"),
+    ("category", "分类"), ("age_rating", "适用年龄"), ("downloads", "下载量"), ("rating", "评分"),
+    ("version", "版本"), ("updated", "更新日期"), ("minor_score", "未成年人相关度"),
+    ("minor_reasons", "相关原因"), ("open_flags", "待审线索"), ("confirmed_flags", "已确认线索"),
+    ("flag_categories", "线索类别"), ("url", "页面地址"), ("first_seen", "首次发现"),
+    ("last_seen", "最近抓取"),
+]
+
+
+def safe_cell(value: Any) -> Any:
+    """A value fit for a spreadsheet cell; strings cannot start a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set)):
+        value = "；".join(str(v) for v in value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if isinstance(value, dict):
+        value = "; ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_table(rows: Iterable[dict], columns: Sequence[tuple[str, str]], fmt: str,
+                path: str | Path, sheet: str = "Sheet1") -> int:
+    """Write rows (dicts) with the given (key, title) columns; returns the row count."""
+    if fmt not in FORMATS:
+        raise PatrolError(f"--format: unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    titles = [title for _, title in columns]
+    n = 0
+    if fmt == "csv":
+        # utf-8-sig: Excel on Chinese Windows opens it without mojibake.
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(titles)
+            for row in rows:
+                writer.writerow([safe_cell(row.get(key)) for key, _ in columns])
+                n += 1
+        return n
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append(titles)
+    for row in rows:
+        ws.append([safe_cell(row.get(key)) for key, _ in columns])
+        n += 1
+    wb.save(path)
+    return n
+
+
+def app_survey_rows(store, *, minor_only: bool = True) -> list[dict]:
+    """The survey of apps used by minors with their open and confirmed flags,
+    minor-relevance first, then downloads."""
+    rows = []
+    for app in store.list_apps(minor_only=minor_only, limit=100_000):
+        flags, _ = store.list_flags(url=app.get("url"), limit=100) if app.get("url") else ([], 0)
+        open_flags = [f for f in flags if f["status"] in ("pending", "in_review", "escalated")]
+        confirmed = [f for f in flags if f["status"] == "confirmed"]
+        row = dict(app)
+        row["open_flags"] = len(open_flags)
+        row["confirmed_flags"] = len(confirmed)
+        row["flag_categories"] = sorted({f["category"] for f in open_flags + confirmed})
+        rows.append(row)
+    rows.sort(key=lambda r: (-(r.get("minor_score") or 0), -(r.get("downloads") or 0)))
+    return rows

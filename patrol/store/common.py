@@ -1,0 +1,174 @@
+"""Backend-independent helpers: time, value normalisation and input checks.
+
+Both backends pass every document through ``normalize`` before writing it, so
+they return the same values: UTC datetimes cut to milliseconds (what BSON
+keeps), tuples as lists, dates as ISO strings, and mapping keys made safe for
+MongoDB (crawled pages may put ``$`` or ``.`` in keys, e.g. in ``meta``).
+
+Every filter value that reaches a query goes through a ``check_*`` function
+first: crawled content never becomes a query operator.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import uuid
+from typing import Any
+
+from patrol.store.base import CATEGORIES, DECISIONS, KINDS, STATUSES, Conflict, StoreError
+
+FLAG_VERDICTS = ("review", "block")
+RUN_OUTCOMES = ("running", "ok", "failed", "partial", "stopped")
+FLAG_SORTS = ("priority", "score", "created_at", "updated_at")
+APP_SORTS = ("downloads", "name", "minor_score", "first_seen", "last_seen", "rating")
+MAX_PAGE = 10_000
+UTC = _dt.timezone.utc
+
+
+class StoreInputError(StoreError, ValueError):
+    """An argument to a store method is not acceptable (names the field)."""
+
+
+def utcnow() -> _dt.datetime:
+    """Now, UTC, cut to milliseconds like every stored time."""
+    return to_utc(_dt.datetime.now(UTC))
+
+
+def to_utc(value: _dt.datetime) -> _dt.datetime:
+    """Aware UTC with millisecond precision; a naive datetime is taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _safe_key(key: Any) -> str:
+    key = str(key)
+    # MongoDB refuses or misreads "$"-prefixed and dotted field names, and NUL
+    # ends a BSON key; swap them for full-width look-alikes so both backends agree.
+    if key.startswith("$"):
+        key = "\uff04" + key[1:]
+    return key.replace(".", "\uff0e").replace("\x00", "")
+
+
+def normalize(value: Any) -> Any:
+    """A copy of ``value`` both backends store and return unchanged."""
+    if isinstance(value, dict):
+        return {_safe_key(k): normalize(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return [normalize(v) for v in items]
+    if isinstance(value, _dt.datetime):
+        return to_utc(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (str, bool, int, float)):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+            return str(value)  # BSON and SQLite integers are 64-bit
+        return value
+    if isinstance(value, bytes):
+        raise StoreInputError("binary values are not stored; keep files on disk and store their path")
+    return str(value)
+
+
+# -- checks ------------------------------------------------------------------
+
+def check_str(field: str, value: Any, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise StoreInputError(f"{field} must be a string, got {type(value).__name__}")
+    if not allow_empty and not value.strip():
+        raise StoreInputError(f"{field} must not be empty")
+    return value
+
+
+def check_opt_str(field: str, value: Any) -> str | None:
+    return None if value is None else check_str(field, value)
+
+
+def check_choice(field: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise StoreInputError(f"{field} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def check_category(value: Any) -> str:
+    return check_choice("category", value, CATEGORIES)
+
+
+def check_kind(value: Any) -> str:
+    return check_choice("kind", value, KINDS)
+
+
+def check_status(value: Any) -> str:
+    return check_choice("status", value, STATUSES)
+
+
+def check_decision(value: Any) -> str:
+    if value not in DECISIONS:
+        raise Conflict(f"verdict must be one of {', '.join(DECISIONS)}; got {value!r}")
+    return value
+
+
+def check_number(field: str, value: Any, lo: float | None = None, hi: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise StoreInputError(f"{field} must be a finite number, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise StoreInputError(f"{field} must be within [{lo}, {hi}], got {value!r}")
+    return float(value)
+
+
+def check_time(field: str, value: Any) -> _dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, _dt.datetime):
+        raise StoreInputError(f"{field} must be a datetime, got {type(value).__name__}")
+    return to_utc(value)
+
+
+def check_page(skip: Any, limit: Any) -> tuple[int, int]:
+    for name, v in (("skip", skip), ("limit", limit)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise StoreInputError(f"{name} must be a non-negative integer, got {v!r}")
+    if limit > MAX_PAGE:
+        raise StoreInputError(f"limit must be at most {MAX_PAGE}, got {limit}")
+    return skip, limit
+
+
+def check_lease(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 7 * 86400:
+        raise StoreInputError(f"lease_seconds must be within (0, 604800], got {value!r}")
+    return value
+
+
+def parse_sort(sort: Any, allowed: tuple[str, ...]) -> tuple[str, bool]:
+    """``"-priority"`` -> ("priority", descending=True); only ``allowed`` fields."""
+    if not isinstance(sort, str):
+        raise StoreInputError(f"sort must be a string, got {type(sort).__name__}")
+    descending = sort.startswith("-")
+    field = sort.lstrip("+-")
+    if field not in allowed:
+        raise StoreInputError(f"sort must be one of {', '.join(allowed)} (prefix '-' for "
+                              f"descending); got {sort!r}")
+    return field, descending
+
+
+def day_of(at: _dt.datetime) -> str:
+    """The UTC day bucket of ``flag_counts``."""
+    return to_utc(at).strftime("%Y-%m-%d")
+
+
+def public(doc: dict | None) -> dict | None:
+    """A stored document as the contract shows it: internal fields dropped."""
+    if doc is None:
+        return None
+    out = {k: v for k, v in doc.items() if not k.startswith("_") and k != "created_day"}
+    if "_id" in doc and isinstance(doc["_id"], str) and "id" not in out:
+        out["id"] = doc["_id"]
+    return out

@@ -1,0 +1,260 @@
+"""The embedded store: stdlib sqlite3, WAL, created on first use.
+
+Each table keeps the whole document as JSON in ``doc`` (items carry open-ended,
+kind-specific and nested fields) plus plain columns for what is filtered,
+sorted or counted. Times are fixed-width ISO strings in the columns (so text
+order is time order) and ``{"$date": iso}`` inside the JSON; ``normalize``
+escapes user keys starting with ``$``, so the two cannot be confused.
+
+Threads get a connection each; every read-modify-write runs in a
+``BEGIN IMMEDIATE`` transaction, which holds SQLite's single write lock, so
+claims are atomic across threads and processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import unquote
+
+from patrol.store import common as c
+from patrol.store import logic
+from patrol.store.base import (DEFAULT_LEASE_SECONDS, NotFound, RaiseResult, StoreConfigError,
+                               StoreError, StoreUnavailable)
+from patrol.store.shared import SharedStore
+from patrol.store.sqlite_read import SQLiteReads, dumps, loads, ts
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (url TEXT PRIMARY KEY, kind TEXT, source TEXT,
+    last_seen TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS items_kind ON items(kind);
+CREATE INDEX IF NOT EXISTS items_source ON items(source);
+CREATE TABLE IF NOT EXISTS flags (id TEXT PRIMARY KEY, url TEXT NOT NULL,
+    category TEXT NOT NULL, source TEXT, kind TEXT, status TEXT NOT NULL, score REAL,
+    priority REAL, created_at TEXT, updated_at TEXT, created_day TEXT, lease_until TEXT,
+    doc TEXT NOT NULL, UNIQUE (url, category));
+CREATE INDEX IF NOT EXISTS flags_queue ON flags(status, priority DESC, created_at);
+CREATE INDEX IF NOT EXISTS flags_category ON flags(category);
+CREATE INDEX IF NOT EXISTS flags_source ON flags(source);
+CREATE INDEX IF NOT EXISTS flags_created ON flags(created_at);
+CREATE TABLE IF NOT EXISTS apps (store TEXT NOT NULL, app_id TEXT NOT NULL,
+    minor_relevant INTEGER, downloads, name, minor_score REAL, rating, first_seen TEXT,
+    last_seen TEXT, doc TEXT NOT NULL, PRIMARY KEY (store, app_id));
+CREATE INDEX IF NOT EXISTS apps_minor ON apps(minor_relevant);
+CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, source TEXT, started_at TEXT,
+    doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
+"""
+KEYS = {"items": ("url",), "flags": ("id",), "apps": ("store", "app_id"), "runs": ("id",)}
+COLUMNS = {
+    "items": ("url", "kind", "source", "last_seen"),
+    "flags": ("id", "url", "category", "source", "kind", "status", "score", "priority",
+              "created_at", "updated_at", "created_day", "lease_until"),
+    "apps": ("store", "app_id", "minor_relevant", "downloads", "name", "minor_score", "rating",
+             "first_seen", "last_seen"),
+    "runs": ("id", "source", "started_at"),
+}
+
+
+def sqlite_path(url: str) -> Path:
+    """``sqlite:///relative/x.db`` or ``sqlite:////abs/x.db`` -> a path."""
+    if not url.startswith("sqlite:///"):
+        raise StoreConfigError(f"store URL {url!r}: write sqlite:///relative/path.db or "
+                               "sqlite:////absolute/path.db")
+    rest = url[len("sqlite:///"):]
+    if "?" in rest or "#" in rest:
+        raise StoreConfigError(f"store URL {url!r}: sqlite URLs take no query or fragment")
+    rest = unquote(rest)
+    if not rest.strip("/") or rest in (":memory:", "/:memory:"):
+        raise StoreConfigError(f"store URL {url!r}: give a database file path "
+                               "(in-memory databases are not shared between threads)")
+    return Path(rest).expanduser()
+
+
+def column_value(doc: dict, column: str) -> Any:
+    value = (doc.get("claim") or {}).get("lease_until") if column == "lease_until" else doc.get(column)
+    if isinstance(value, _dt.datetime):
+        return ts(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dict, list)):
+        return dumps(value)
+    return value
+
+
+class SQLiteStore(SQLiteReads, SharedStore):
+    backend = "sqlite"
+
+    def __init__(self, url: str, timeout: float = 5.0):
+        self.url = url
+        self.path = sqlite_path(url)
+        self.timeout = float(timeout)
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"sqlite store {self.path}: cannot create directory "
+                                   f"{self.path.parent}: {exc.strerror or exc}") from exc
+        with self._errors():
+            self._conn().execute("PRAGMA journal_mode=WAL")
+            with self._tx() as conn:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+        log.debug("opened sqlite store %s", self.path)
+
+    # -- connections and transactions ---------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"sqlite store {self.path} is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            msg = str(exc)
+            if "locked" in msg or "busy" in msg:
+                msg = f"database is locked by another writer for more than {self.timeout:g} s"
+            raise StoreUnavailable(f"sqlite store {self.path}: {msg}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"sqlite store {self.path}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _tx(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+        """A transaction; ``BEGIN IMMEDIATE`` takes the write lock up front."""
+        with self._errors():
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._conns, self._closed = self._conns, [], True
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+    def ping(self) -> None:
+        with self._errors():
+            self._conn().execute("SELECT count(*) FROM items").fetchone()
+
+    # -- documents -----------------------------------------------------------
+    @staticmethod
+    def _get(conn: sqlite3.Connection, table: str, key: tuple) -> dict | None:
+        where = " AND ".join(f"{k} = ?" for k in KEYS[table])
+        row = conn.execute(f"SELECT doc FROM {table} WHERE {where}", key).fetchone()
+        return loads(row[0]) if row else None
+
+    @staticmethod
+    def _put(conn: sqlite3.Connection, table: str, doc: dict, new: bool) -> None:
+        # Table and column names come from the constants above, never from input.
+        cols, keys = COLUMNS[table], KEYS[table]
+        if new:
+            conn.execute(f"INSERT INTO {table} ({', '.join(cols)}, doc) "
+                         f"VALUES ({', '.join('?' * (len(cols) + 1))})",
+                         [column_value(doc, col) for col in cols] + [dumps(doc)])
+            return
+        rest = [col for col in cols if col not in keys]
+        conn.execute(f"UPDATE {table} SET {', '.join(f'{col} = ?' for col in rest)}, doc = ? "
+                     f"WHERE {' AND '.join(f'{k} = ?' for k in keys)}",
+                     [column_value(doc, col) for col in rest] + [dumps(doc)]
+                     + [doc[k] for k in keys])
+
+    def _mutate(self, table: str, key: tuple, what: str, rule) -> dict:
+        with self._tx() as conn:
+            doc = self._get(conn, table, key)
+            if doc is None:
+                raise NotFound(f"no {what} {'/'.join(key)}")
+            new = rule(doc, c.utcnow())
+            self._put(conn, table, new, new=False)
+        return c.public(new)
+
+    # -- writes ----------------------------------------------------------------
+    def upsert_item(self, item: dict):
+        return self.upsert_items([item])[0]
+
+    def upsert_items(self, items):
+        results = []
+        with self._tx() as conn:  # one transaction for the batch: one commit, not n
+            for item in items:
+                url = item.get("url") if isinstance(item, dict) else None
+                existing = self._get(conn, "items", (url,)) if isinstance(url, str) else None
+                result, doc = logic.plan_item(existing, item, c.utcnow())
+                self._put(conn, "items", doc, new=existing is None)
+                results.append(result)
+        return results
+
+    def raise_flag(self, *, url, category, score, priority, verdict, evidence, model_version,
+                   content_hash, source="", kind="page", title="") -> RaiseResult:
+        f = logic.check_raise(url=url, category=category, score=score, priority=priority,
+                              verdict=verdict, evidence=evidence, model_version=model_version,
+                              content_hash=content_hash, source=source, kind=kind, title=title)
+        with self._tx() as conn:
+            row = conn.execute("SELECT doc FROM flags WHERE url = ? AND category = ?",
+                               (f["url"], f["category"])).fetchone()
+            existing = loads(row[0]) if row else None
+            status, doc = logic.plan_raise(existing, f, c.utcnow())
+            if doc is not None:
+                self._put(conn, "flags", doc, new=existing is None)
+        return RaiseResult((doc or existing)["id"], status)
+
+    def claim_next(self, analyst, *, lease_seconds=DEFAULT_LEASE_SECONDS, category=None,
+                   source=None, kind=None):
+        c.check_str("analyst", analyst)
+        c.check_lease(lease_seconds)
+        where, params = self._where(self._flag_filters(category=category, source=source,
+                                                       kind=kind))
+        with self._tx() as conn:
+            now = c.utcnow()
+            row = conn.execute(
+                "SELECT doc FROM flags WHERE (status = 'pending' OR (status = 'in_review' AND "
+                "(lease_until IS NULL OR lease_until <= ?)))" + "".join(f" AND {w}" for w in where)
+                + " ORDER BY priority DESC, created_at ASC, id ASC LIMIT 1",
+                [ts(now)] + params).fetchone()
+            if row is None:
+                return None
+            doc = logic.do_claim(loads(row[0]), analyst, lease_seconds, now)
+            self._put(conn, "flags", doc, new=False)
+        return c.public(doc)
+
+    def upsert_app(self, app: dict) -> str:
+        key = (app.get("store"), app.get("app_id")) if isinstance(app, dict) else (None, None)
+        with self._tx() as conn:
+            existing = self._get(conn, "apps", key) if all(isinstance(k, str) for k in key) else None
+            status, doc = logic.plan_app(existing, app, c.utcnow())
+            self._put(conn, "apps", doc, new=existing is None)
+        return status
+
+    def start_run(self, source: str, *, trigger: str = "manual", meta: dict | None = None) -> str:
+        doc = logic.new_run(source, trigger, meta, c.utcnow())
+        with self._tx() as conn:
+            self._put(conn, "runs", doc, new=True)
+        return doc["id"]

@@ -1,0 +1,131 @@
+"""Lead-only exports: confirmed cases as CSV and XLSX, and the printable
+campaign summary for the office's periodic reports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+from collections import Counter
+from typing import Iterator
+
+from flask import Blueprint, Response, abort, render_template, request
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from patrol.store.base import utcnow
+from patrol.web.app import get_store, office_tz
+from patrol.web.auth import lead_required
+from patrol.web.forms import day_bounds
+from patrol.web.render import REASON_LABELS, fmt_dt
+
+bp = Blueprint("exports", __name__, url_prefix="/export")
+
+COLUMNS = ("id", "category", "score", "verdict", "model_version", "source", "kind", "title", "url",
+           "created_at", "decided_at", "analyst", "reason", "note")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TOP_CASES = 20
+
+
+def cell(value) -> object:
+    """A value safe for a spreadsheet cell: crawled strings that a spreadsheet
+    would run as a formula (= + - @, tab, CR first) get a leading apostrophe."""
+    if isinstance(value, _dt.datetime):
+        return fmt_dt(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _period() -> tuple[_dt.date | None, _dt.date | None]:
+    """``since``/``until`` (YYYY-MM-DD) from the query string; 400 naming the bad one."""
+    out = []
+    for name in ("since", "until"):
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            out.append(None)
+            continue
+        try:
+            out.append(_dt.date.fromisoformat(raw))
+        except ValueError:
+            abort(400, f"{name}: expected a date YYYY-MM-DD, got {raw[:40]!r}")
+    return out[0], out[1]
+
+
+def iter_flags(**filters) -> Iterator[dict]:
+    store, skip, page = get_store(), 0, 500
+    while True:
+        batch, _ = store.list_flags(**filters, sort="-score", skip=skip, limit=page)
+        yield from batch
+        if len(batch) < page:
+            return
+        skip += page
+
+
+def confirmed_rows() -> Iterator[list]:
+    since, until = day_bounds(*_period(), office_tz())
+    for f in iter_flags(status="confirmed", since=since, until=until):
+        d = f.get("decision") or {}
+        yield [cell(v) for v in (f["id"], f["category"], round(float(f.get("score") or 0), 4),
+                                 f.get("verdict"), f.get("model_version"), f.get("source"),
+                                 f.get("kind"), f.get("title"), f.get("url"), f.get("created_at"),
+                                 d.get("at"), d.get("analyst"), d.get("reason"), d.get("note"))]
+
+
+def _filename(ext: str) -> str:
+    return f"patrol-confirmed-{utcnow().astimezone(office_tz()):%Y%m%d}.{ext}"
+
+
+@bp.route("/confirmed.csv")
+@lead_required
+def confirmed_csv():
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(COLUMNS)
+    writer.writerows(confirmed_rows())
+    # UTF-8 with BOM so spreadsheet programs read the Chinese text correctly.
+    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={_filename('csv')}"})
+
+
+@bp.route("/confirmed.xlsx")
+@lead_required
+def confirmed_xlsx():
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "confirmed"
+    ws.append(COLUMNS)
+    for row in confirmed_rows():
+        # openpyxl refuses control characters, which crawled text may hold.
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Response(buf.getvalue(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={_filename('xlsx')}"})
+
+
+@bp.route("/summary")
+@lead_required
+def summary():
+    since_d, until_d = _period()
+    since, until = day_bounds(since_d, until_d, office_tz())
+    by_category, by_source, by_status = Counter(), Counter(), Counter()
+    confirmed_by_category: Counter = Counter()
+    top: list[dict] = []
+    for f in iter_flags(since=since, until=until):
+        by_category[f["category"]] += 1
+        by_source[f.get("source") or "?"] += 1
+        by_status[f["status"]] += 1
+        if f["status"] == "confirmed":
+            confirmed_by_category[f["category"]] += 1
+            if len(top) < TOP_CASES:
+                top.append(f)  # iter_flags yields by descending score
+    return render_template(
+        "summary.html", since=since_d, until=until_d, generated=utcnow(),
+        by_category=by_category.most_common(), by_source=by_source.most_common(),
+        by_status=by_status.most_common(), confirmed_by_category=confirmed_by_category,
+        total=sum(by_category.values()), top=top, reason_labels=REASON_LABELS)

@@ -1,0 +1,156 @@
+"""One flag: the evidence page, claim/release, the decision, and the lead's
+re-open and reassign; the screenshot route."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, send_from_directory, url_for
+
+from patrol.web.app import get_store
+from patrol.web.auth import lead_required, login_required
+from patrol.web.forms import ActionForm, DecisionForm, ReassignForm, ReopenForm, choice
+from patrol.web.render import default_reason
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("flag", __name__, url_prefix="/flags")
+
+
+def _reassign_form(flag: dict) -> ReassignForm:
+    form = ReassignForm(prefix="reassign")
+    form.analyst.choices = [choice(u["username"], f"{u['username']} ({u['role']})")
+                            for u in get_store().list_users()]
+    return form
+
+
+def _rules(evidence: dict) -> list[dict]:
+    """Rule hits as {"check", "reason"} (the classifier writes "rule" or "check")."""
+    return [{"check": r.get("rule") or r.get("check") or "", "reason": r.get("reason") or ""}
+            for r in evidence.get("rules") or [] if isinstance(r, dict)]
+
+
+def _features(evidence: dict) -> list[tuple[str, object]]:
+    """Top model features as (name, weight): [name, weight] pairs or {"feature", "weight"}."""
+    out = []
+    for f in evidence.get("features") or []:
+        if isinstance(f, dict):
+            out.append((str(f.get("feature", "")), f.get("weight")))
+        elif isinstance(f, (list, tuple)) and len(f) == 2:
+            out.append((str(f[0]), f[1]))
+    return out
+
+
+def _page(flag_id: str, *, decision: DecisionForm | None = None, status: int = 200):
+    store = get_store()
+    flag = store.get_flag(flag_id)
+    item = store.get_item(flag["url"]) or {}
+    evidence = flag.get("evidence") or {}
+    terms = [t for t in evidence.get("terms") or [] if isinstance(t, dict)]
+    user = g.user["username"]
+    claim = flag.get("claim") or {}
+    context = {
+        "flag": flag, "item": item, "evidence": evidence, "terms": terms,
+        "rules": _rules(evidence), "features": _features(evidence),
+        "holder": claim.get("analyst"), "mine": claim.get("analyst") == user,
+        "is_open": flag["status"] in ("pending", "in_review"),
+        "decision_form": decision or DecisionForm(prefix="decide"),
+        "reopen_form": ReopenForm(prefix="reopen"), "action": ActionForm(),
+        "reassign_form": _reassign_form(flag) if g.user.get("role") == "lead" else None,
+        "hashes": list(reversed(item.get("hashes") or [])),
+        "history": list(reversed(flag.get("history") or [])),
+        "has_screenshot": _screenshot_path(item) is not None,
+    }
+    return render_template("flag.html", **context), status
+
+
+@bp.route("/<flag_id>")
+@login_required
+def show(flag_id: str):
+    return _page(flag_id)
+
+
+@bp.route("/<flag_id>/claim", methods=["POST"])
+@login_required
+def claim(flag_id: str):
+    get_store().claim(flag_id, g.user["username"])
+    return redirect(url_for("flag.show", flag_id=flag_id))
+
+
+@bp.route("/<flag_id>/release", methods=["POST"])
+@login_required
+def release(flag_id: str):
+    get_store().release(flag_id, g.user["username"])
+    flash("Released back to the queue.", "info")
+    return redirect(url_for("queue.index"))
+
+
+@bp.route("/<flag_id>/decide", methods=["POST"])
+@login_required
+def decide(flag_id: str):
+    form = DecisionForm(prefix="decide")
+    if not form.validate():
+        flash("Decision not saved: " + "; ".join(f"{form[k].label.text}: {' '.join(v)}"
+                                                  for k, v in form.errors.items()), "error")
+        return _page(flag_id, decision=form, status=400)
+    store = get_store()
+    reason = form.reason.data or default_reason(form.verdict.data, store.get_flag(flag_id)["category"])
+    store.decide(flag_id, g.user["username"], form.verdict.data, reason, (form.note.data or "").strip())
+    log.info("%s decided %s: %s (%s)", g.user["username"], flag_id, form.verdict.data, reason)
+    flash(f"Flag {form.verdict.data}.", "info")
+    return redirect(url_for("flag.show", flag_id=flag_id))
+
+
+@bp.route("/<flag_id>/reopen", methods=["POST"])
+@lead_required
+def reopen(flag_id: str):
+    form = ReopenForm(prefix="reopen")
+    if not form.validate():
+        abort(400, "Note: " + " ".join(form.note.errors))
+    get_store().reopen(flag_id, g.user["username"], (form.note.data or "").strip())
+    flash("Re-opened: back in the queue.", "info")
+    return redirect(url_for("flag.show", flag_id=flag_id))
+
+
+@bp.route("/<flag_id>/reassign", methods=["POST"])
+@lead_required
+def reassign(flag_id: str):
+    form = _reassign_form({})
+    if not form.validate():
+        abort(400, "Analyst: " + " ".join(form.analyst.errors))
+    get_store().reassign(flag_id, g.user["username"], form.analyst.data)
+    flash(f"Handed to {form.analyst.data}.", "info")
+    return redirect(url_for("flag.show", flag_id=flag_id))
+
+
+def _screenshot_path(item: dict) -> Path | None:
+    """The item's screenshot if it is a PNG file inside PATROL_DATA_DIR/screenshots."""
+    raw = item.get("screenshot")
+    if not raw or not isinstance(raw, str):
+        return None
+    root = (current_app.extensions["patrol_data_dir"] / "screenshots").resolve()
+    path = Path(raw)
+    if not path.is_absolute():
+        path = root / path
+    try:
+        path = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(root) or path.suffix.lower() != ".png" or not path.is_file():
+        return None
+    return path
+
+
+@bp.route("/<flag_id>/screenshot.png")
+@login_required
+def screenshot(flag_id: str):
+    store = get_store()
+    item = store.get_item(store.get_flag(flag_id)["url"]) or {}
+    path = _screenshot_path(item)
+    if path is None:
+        abort(404, "No screenshot for this flag.")
+    root = (current_app.extensions["patrol_data_dir"] / "screenshots").resolve()
+    # send_from_directory re-checks the joined path with werkzeug's safe_join.
+    return send_from_directory(root, os.path.relpath(path, root), mimetype="image/png")

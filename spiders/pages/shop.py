@@ -1,0 +1,91 @@
+"""Shop pages: shop name, seller, the publication business licence as shown,
+products (title, price, url) and whether the shop sells publications."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import html_text
+
+from spiders.pages.base import Page, clean, dig, title_suffix, first, texts, types_of
+
+# The licence an online seller of books must show (出版物经营许可证), as the
+# page words it; the classifier judges whether it is valid.
+LICENCE = re.compile(r"(出版物经营许可证|出版物经营许可|新出发[^\s，,。]{0,12}号)")
+SELLER = re.compile(r"(?:经营者|经营主体|公司名称|企业名称|主办单位|运营方)\s*[:：]\s*([^\s|｜，,。]{2,40})")
+PUBLICATION_WORDS = re.compile(
+    r"图书|书籍|书店|电子书|教材|教辅|课本|练习册|期刊|杂志|小说|出版|绘本|读物|PDF|pdf|网盘|全套|书")
+PRICE = re.compile(r"(\d+(?:\.\d{1,2})?)")
+
+
+def lines_matching(text: str, pattern: re.Pattern, limit: int = 3, width: int = 200) -> list[str]:
+    out = []
+    for line in text.splitlines():
+        line = clean(line)
+        if line and pattern.search(line) and line not in out:
+            out.append(line[:width])
+            if len(out) >= limit:
+                break
+    return out
+
+
+def parse_price(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = PRICE.search(str(value).replace(",", ""))
+    return float(m.group(1)) if m else None
+
+
+class ShopPage(Page):
+    kind = "shop"
+
+    def full_text(self) -> str:
+        return html_text.selector_to_text(self.sel.css("body") or self.sel, guess_layout=True)
+
+    def licence_text(self) -> str:
+        """The licence line(s) from the page (footer or a 资质 page), '' if none shown."""
+        found = self.field("licence", lambda: " ".join(lines_matching(self.full_text(), LICENCE, 2)))
+        return found or ""
+
+    def products(self) -> list[dict[str, Any]]:
+        spec = self.profile.fields.get("products")
+        out: list[dict[str, Any]] = []
+        if spec:
+            item_spec = spec["item"]
+            blocks = self.sel.xpath(item_spec[6:]) if item_spec.startswith("xpath:") else self.sel.css(item_spec)
+            for block in blocks:
+                title = first(block, spec["title"]) if "title" in spec else clean(block.xpath("string()").get())
+                price = parse_price(first(block, spec["price"])) if "price" in spec else None
+                href = first(block, spec["url"]) if "url" in spec else (block.css("a::attr(href)").get() or "")
+                if title:
+                    out.append({"title": title[:300], "price": price, "url": self.absolute(href)})
+            return out
+        for node in self.structured:
+            if "Product" in types_of(node):
+                title = clean(dig(node, "name"))
+                if title:
+                    out.append({"title": title[:300],
+                                "price": parse_price(dig(node, "offers", "price")),
+                                "url": self.absolute(clean(dig(node, "url")) or "")})
+        return out
+
+    def kind_fields(self) -> dict[str, Any]:
+        store = self.node("Store", "BookStore", "OnlineStore", "Organization", "LocalBusiness")
+        products = self.products()
+        shop_name = self.field("shop_name", lambda: dig(store, "name"),
+                               lambda: self.metas.get("og:site_name"),
+                               lambda: title_suffix(self.title()))
+        seller = self.field("seller", lambda: (SELLER.search(self.full_text()) or [None, None])[1])
+        sells = any(PUBLICATION_WORDS.search(p["title"]) for p in products)
+        if "sells_publications" in self.profile.fields:
+            sells = bool(texts(self.sel, self.profile.fields["sells_publications"]))
+        return {
+            "shop_name": shop_name,
+            "seller": seller,
+            "licence": self.licence_text() or None,
+            "products": products,
+            "sells_publications": sells,
+        }

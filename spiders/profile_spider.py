@@ -1,0 +1,234 @@
+"""The profile-driven spider: ``scrapy crawl profile -a source=<name or path>``.
+
+It only routes: start URLs and listing pages give listing, detail, next-page
+and about links (LinkExtractor restricted to the profile's regions); each
+response goes to the page class of its role; errors are counted in stats
+under ``patrol/...`` and never stop the crawl. The about page (a shop's 资质
+page, a news site's about/contact page) is fetched once, early, and its
+licence/contact text fills items that lack it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any, Iterator
+
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
+                                    TimeoutError as TwistedTimeoutError)
+
+from patrol.errors import PatrolError
+from patrol.items import content_hash
+from spiders.pages import page_class
+from spiders.profiles import Profile, find_profile
+from spiders.settings_profile import apply_profile
+
+logger = logging.getLogger(__name__)
+
+# Fields an about page supplies to the other items of the same site.
+SITE_FIELDS = {"shop": ("licence",), "news": ("licence_claim", "contact"), "app": ()}
+# Fields a start page supplies to the other items of the same site.
+START_FIELDS = {"shop": ("shop_name", "seller"), "news": ("outlet",), "app": ()}
+
+
+def _extractor(profile: Profile, role: str) -> LinkExtractor | None:
+    specs = profile.links.get(role)
+    if not specs and role == "detail" and not profile.links:
+        specs = ("body",)  # no link rules: every on-site link of a start page is a detail page
+    if not specs:
+        return None
+    # No allow_domains here: LinkExtractor compares host:port, and off-site
+    # links are dropped (and counted) by Scrapy's OffsiteMiddleware anyway.
+    return LinkExtractor(
+        restrict_css=[s for s in specs if not s.startswith("xpath:")],
+        restrict_xpaths=[s[6:] for s in specs if s.startswith("xpath:")],
+        unique=True)
+
+
+WAIT_FOR_MS = 10_000
+
+
+async def wait_softly(page, selector: str, timeout_ms: int) -> bool:
+    """Wait for the profile's ``wait_for`` selector; a page without it (a listing,
+    an error page) is taken as it is after the timeout instead of failing."""
+    try:
+        await page.wait_for_selector(selector, timeout=timeout_ms)
+        return True
+    except Exception:  # playwright's TimeoutError; the page is still usable
+        logger.info("wait_for %r not found on %s after %d ms", selector, page.url, timeout_ms)
+        return False
+
+
+class ProfileSpider(scrapy.Spider):
+    name = "profile"
+
+    def __init__(self, source: str | None = None, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not source:
+            raise PatrolError("spider profile: give the source profile with -a source=<name or path>")
+        self.profile: Profile = find_profile(source)
+        self.allowed_domains = list(self.profile.allowed_domains)
+        self.extractors = {role: _extractor(self.profile, role)
+                           for role in ("listing", "detail", "next", "about")}
+        self._site: dict[str, Any] = {}     # values from the about page
+        self._site_state = "unknown"        # unknown → requested → done
+        self._held: list[dict] = []          # items waiting for the about page
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        apply_profile(crawler.settings, spider.profile)  # settings are not frozen yet (Scrapy >= 2.11)
+        return spider
+
+    # -- requests ------------------------------------------------------------
+    def make_request(self, url: str, callback, *, priority: int = 0, dont_filter: bool = False,
+                     role: str = "") -> scrapy.Request:
+        meta: dict[str, Any] = {"patrol_role": role}
+        if self.profile.render == "browser":
+            from scrapy_playwright.page import PageMethod
+            methods = []
+            if self.profile.wait_for:
+                methods.append(PageMethod(wait_softly, self.profile.wait_for, WAIT_FOR_MS))
+            shot = self.screenshot_path(url)
+            if shot:
+                methods.append(PageMethod("screenshot", path=shot, full_page=True))
+                meta["patrol_screenshot"] = shot
+            # Rendered pages are always rendered again, never served from the HTTP cache.
+            meta.update(playwright=True, playwright_page_methods=methods, dont_cache=True)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
+                              priority=priority, dont_filter=dont_filter)
+
+    def screenshot_path(self, url: str) -> str:
+        enabled = self.profile.screenshot
+        if enabled is None:
+            enabled = self.settings.getbool("PATROL_SCREENSHOTS")
+        if not enabled:
+            return ""
+        folder = Path(self.settings.get("PATROL_DATA_DIR")) / "screenshots" / self.profile.name
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / (hashlib.sha1(url.encode()).hexdigest()[:20] + ".png"))
+
+    async def start(self):
+        for url in self.profile.start_urls:
+            yield self.make_request(url, self.parse_listing, role="start")
+
+    # -- callbacks -------------------------------------------------------------
+    def _links(self, response, role: str) -> list[str]:
+        ex = self.extractors.get(role)
+        if ex is None or not isinstance(response, scrapy.http.TextResponse):
+            return []
+        return [link.url for link in ex.extract_links(response)]
+
+    def _count_response(self, response, role: str) -> None:
+        stats = self.crawler.stats
+        stats.inc_value(f"patrol/pages/{role}")
+        if response.meta.get("redirect_urls"):
+            stats.inc_value("patrol/redirected")
+        if "cached" in response.flags:
+            stats.inc_value("patrol/unchanged")
+
+    def _item(self, response, kind: str) -> dict | None:
+        if not isinstance(response, scrapy.http.TextResponse):
+            self.crawler.stats.inc_value("patrol/not_html")
+            return None
+        page = page_class(kind)(response, self.profile, rendered="playwright" in response.flags,
+                                screenshot=response.meta.get("patrol_screenshot"))
+        item = page.to_item()
+        self.crawler.stats.inc_value(f"patrol/items/{kind}")
+        return item
+
+    def parse_listing(self, response) -> Iterator[Any]:
+        self._count_response(response, "listing")
+        for url in self._links(response, "about"):
+            if self._site_state == "unknown":
+                self._site_state = "requested"
+                yield self.make_request(url, self.parse_about, priority=10, dont_filter=True, role="about")
+        for role, callback in (("listing", self.parse_listing), ("next", self.parse_listing),
+                               ("detail", self.parse_detail)):
+            for url in self._links(response, role):
+                yield self.make_request(url, callback, role=role)
+        # A shop's listing page is the shop; other kinds' listings are plain pages.
+        item = self._item(response, "shop" if self.profile.kind == "shop" else "page")
+        if item and response.meta.get("patrol_role") == "start":
+            for key in START_FIELDS[self.profile.kind]:
+                if item.get(key):
+                    self._site.setdefault(key, item[key])
+        yield from self._release(item)
+
+    def parse_detail(self, response) -> Iterator[Any]:
+        self._count_response(response, "detail")
+        for url in self._links(response, "about"):
+            if self._site_state == "unknown":
+                self._site_state = "requested"
+                yield self.make_request(url, self.parse_about, priority=10, dont_filter=True, role="about")
+        yield from self._release(self._item(response, self.profile.kind))
+
+    def parse_about(self, response) -> Iterator[Any]:
+        self._count_response(response, "about")
+        item = self._item(response, self.profile.kind)
+        if item:
+            self._site.update({k: item[k] for k in SITE_FIELDS[self.profile.kind] if item.get(k)})
+        yield from self._finish_site(item)
+
+    def _finish_site(self, about_item: dict | None) -> Iterator[dict]:
+        self._site_state = "done"
+        held, self._held = self._held, []
+        if about_item:
+            yield self._fill(about_item)
+        for item in held:
+            yield self._fill(item)
+
+    def _fill(self, item: dict) -> dict:
+        if item.get("kind") != self.profile.kind:
+            return item
+        changed = False
+        for key, value in self._site.items():
+            if not item.get(key):
+                item[key] = value
+                changed = True
+        if changed:
+            item["content_hash"] = content_hash(item)
+        return item
+
+    def _release(self, item: dict | None) -> Iterator[dict]:
+        if item is None:
+            return
+        if self._site_state == "requested" and item["kind"] == self.profile.kind:
+            self._held.append(item)
+            return
+        yield self._fill(item)
+
+    # -- errors ----------------------------------------------------------------
+    def on_error(self, failure) -> Iterator[Any]:
+        request = failure.request
+        stats = self.crawler.stats
+        exc = failure.value
+        if failure.check(HttpError):
+            key = f"patrol/http_error/{exc.response.status}"
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(exc):
+            key = "patrol/robots_forbidden"
+        elif failure.check(IgnoreRequest):
+            key = "patrol/ignored"
+        elif failure.check(TwistedTimeoutError, TCPTimedOutError) or "Timeout" in type(exc).__name__:
+            key = "patrol/timeout"
+        elif failure.check(DNSLookupError):
+            key = "patrol/dns_error"
+        elif failure.check(ConnectionRefusedError):
+            key = "patrol/connection_refused"
+        else:
+            key = f"patrol/error/{type(exc).__name__}"
+        if request.meta.get("playwright") and not failure.check(HttpError, IgnoreRequest):
+            stats.inc_value("patrol/browser_error")
+        stats.inc_value(key)
+        stats.inc_value("patrol/errors")
+        logger.warning("%s: %s (%s)", key, request.url, str(exc).splitlines()[0][:200] if str(exc) else "")
+        if request.meta.get("patrol_role") == "about":
+            yield from self._finish_site(None)
+
+
