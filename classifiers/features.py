@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 class CompactTfidfVectorizer(TfidfVectorizer):
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__
         state.pop("stop_words_", None)  # pruned terms: only for inspection, can be huge
         vocab = state.pop("vocabulary_", None)
         if vocab is not None:

@@ -131,10 +131,11 @@ def _wait_ready(uri: str, proc: subprocess.Popen, deadline: float) -> None:
 
 
 @contextlib.contextmanager
-def ferretdb_server(data_dir: str | Path | None = None, *, start_timeout: float = 60.0
-                    ) -> Iterator[str]:
-    """Run FerretDB (SQLite backend) on 127.0.0.1:<free port>; yields its base URI
-    ``mongodb://127.0.0.1:PORT/`` (append a database name)."""
+def ferretdb_server(data_dir: str | Path | None = None, *, start_timeout: float = 60.0,
+                    port: int = 0) -> Iterator[str]:
+    """Run FerretDB (SQLite backend) on 127.0.0.1:<port> (0: a free port); yields
+    its base URI ``mongodb://127.0.0.1:PORT/`` (append a database name). The
+    same ``data_dir`` and ``port`` again bring back the same server's data."""
     binary = ferretdb_binary()
     with contextlib.ExitStack() as stack:
         if data_dir is None:
@@ -143,7 +144,7 @@ def ferretdb_server(data_dir: str | Path | None = None, *, start_timeout: float 
         data.mkdir(parents=True, exist_ok=True)
         logfile = stack.enter_context(open(data / "ferretdb.log", "w+b"))
         cmd = [str(binary), "--handler=sqlite", f"--sqlite-url=file:{data}/",
-               "--listen-addr=127.0.0.1:0", "--telemetry=disable", "--debug-addr=-",
+               f"--listen-addr=127.0.0.1:{port}", "--telemetry=disable", "--debug-addr=-",
                f"--state-dir={data}", "--log-level=info"]  # info: the listen address is logged
         proc = subprocess.Popen(cmd, stdout=logfile, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)

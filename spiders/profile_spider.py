@@ -79,6 +79,7 @@ class ProfileSpider(scrapy.Spider):
         self._site: dict[str, Any] = {}     # values from the about page
         self._site_state = "unknown"        # unknown → requested → done
         self._held: list[dict] = []          # items waiting for the about page
+        self._about_urls: set[str] = set()   # fetched once as "about", not again as detail
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -123,7 +124,7 @@ class ProfileSpider(scrapy.Spider):
         ex = self.extractors.get(role)
         if ex is None or not isinstance(response, scrapy.http.TextResponse):
             return []
-        return [link.url for link in ex.extract_links(response)]
+        return [link.url for link in ex.extract_links(response) if link.url not in self._about_urls]
 
     def _count_response(self, response, role: str) -> None:
         stats = self.crawler.stats
@@ -137,18 +138,24 @@ class ProfileSpider(scrapy.Spider):
         if not isinstance(response, scrapy.http.TextResponse):
             self.crawler.stats.inc_value("patrol/not_html")
             return None
-        page = page_class(kind)(response, self.profile, rendered="playwright" in response.flags,
+        page = page_class(kind)(response, self.profile, role=response.meta.get("patrol_role") or "detail",
+                                rendered="playwright" in response.flags,
                                 screenshot=response.meta.get("patrol_screenshot"))
         item = page.to_item()
         self.crawler.stats.inc_value(f"patrol/items/{kind}")
         return item
 
-    def parse_listing(self, response) -> Iterator[Any]:
-        self._count_response(response, "listing")
+    def _about(self, response) -> Iterator[scrapy.Request]:
+        """Request the site's about page once, early; items wait for it (``_held``)."""
         for url in self._links(response, "about"):
             if self._site_state == "unknown":
                 self._site_state = "requested"
+                self._about_urls.add(url)
                 yield self.make_request(url, self.parse_about, priority=10, dont_filter=True, role="about")
+
+    def parse_listing(self, response) -> Iterator[Any]:
+        self._count_response(response, "listing")
+        yield from self._about(response)
         for role, callback in (("listing", self.parse_listing), ("next", self.parse_listing),
                                ("detail", self.parse_detail)):
             for url in self._links(response, role):
@@ -163,10 +170,11 @@ class ProfileSpider(scrapy.Spider):
 
     def parse_detail(self, response) -> Iterator[Any]:
         self._count_response(response, "detail")
-        for url in self._links(response, "about"):
-            if self._site_state == "unknown":
-                self._site_state = "requested"
-                yield self.make_request(url, self.parse_about, priority=10, dont_filter=True, role="about")
+        yield from self._about(response)
+        # Detail pages link to more details (related apps, an old URL that redirects).
+        if self.profile.links.get("detail"):
+            for url in self._links(response, "detail"):
+                yield self.make_request(url, self.parse_detail, role="detail")
         yield from self._release(self._item(response, self.profile.kind))
 
     def parse_about(self, response) -> Iterator[Any]:

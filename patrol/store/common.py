@@ -12,6 +12,7 @@ first: crawled content never becomes a query operator.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import math
 import uuid
 from typing import Any
@@ -45,6 +46,16 @@ def to_utc(value: _dt.datetime) -> _dt.datetime:
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def flag_id(url: str, category: str) -> str:
+    """The id of the one flag per (url, category): derived, so that both backends
+    find it by primary key (FerretDB only uses an index for ``_id`` lookups)."""
+    return hashlib.sha256(f"{category}\n{url}".encode("utf-8")).hexdigest()[:32]
+
+
+def app_key(store: str, app_id: str) -> str:
+    return hashlib.sha256(f"{store}\n{app_id}".encode("utf-8")).hexdigest()[:32]
 
 
 def _safe_key(key: Any) -> str:

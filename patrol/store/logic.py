@@ -79,8 +79,8 @@ def plan_raise(existing: dict | None, f: dict, now: _dt.datetime) -> tuple[str, 
     raised = entry("raised", "classifier", now, score=f["score"], content_hash=f["content_hash"],
                    model_version=f["model_version"])
     if existing is None:
-        doc = {"id": c.new_id(), **f, "status": "pending", "claim": None, "decision": None,
-               "history": [raised], "created_at": now, "updated_at": now,
+        doc = {"id": c.flag_id(f["url"], f["category"]), **f, "status": "pending", "claim": None,
+               "decision": None, "history": [raised], "created_at": now, "updated_at": now,
                "created_day": c.day_of(now)}
         return "new", doc
     doc = copy.deepcopy(existing)

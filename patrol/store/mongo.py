@@ -1,20 +1,32 @@
 """The production store: MongoDB (or a compatible server such as FerretDB) via pymongo.
 
-Only the subset compatible servers share is used: CRUD, ``find_one_and_update``,
-unique indexes and ``aggregate`` with ``$group``. No transactions: a
-read-modify-write is a compare-and-swap on the document's ``_rev`` counter,
-retried when another writer got there first; first inserts race on the unique
-indexes and retry on DuplicateKeyError.
+Only what compatible servers share is used: CRUD, unique indexes and
+``aggregate`` with ``$group``; no transactions.
+
+Atomic read-modify-write without trusting conditional updates: FerretDB 1.24
+runs ``findAndModify`` and ``update`` as "query, then write by _id" with no
+isolation (measured: two threads claimed 385 times from 200 flags with
+``find_one_and_update``). The one thing every compatible server enforces
+atomically is a unique index. So a writer that read revision ``r`` of a
+document first inserts the ticket ``{_id: "<table>:<id>:<r+1>"}`` into
+``revisions``; only the writer that got the ticket writes revision ``r+1``,
+the others re-read and retry (``_swap``). New documents are inserted under
+the unique ``_id``/key indexes and a DuplicateKeyError means "someone was
+first: plan again". Keys are ``_id`` values (url, derived flag id, app key)
+because FerretDB only uses an index for ``_id`` lookups.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import logging
+import random
+import time
 from typing import Iterator
 
 import pymongo
-from pymongo import ReplaceOne, ReturnDocument
+from pymongo import InsertOne, UpdateOne
 from pymongo.errors import (BulkWriteError, ConfigurationError, ConnectionFailure,
                             DuplicateKeyError, InvalidName, InvalidURI, OperationFailure,
                             PyMongoError)
@@ -28,7 +40,8 @@ from patrol.store.shared import SharedStore
 
 log = logging.getLogger(__name__)
 
-RETRIES = 50
+STALE_TICKET = _dt.timedelta(seconds=60)   # a writer that held a ticket this long crashed
+TICKET_TTL = _dt.timedelta(hours=1)        # tickets older than this are swept
 INDEXES = {
     "items": [([("url", 1)], True), ([("kind", 1)], False), ([("source", 1)], False),
               ([("last_seen", -1)], False)],
@@ -37,7 +50,13 @@ INDEXES = {
               ([("category", 1)], False), ([("source", 1)], False), ([("created_at", -1)], False)],
     "apps": [([("store", 1), ("app_id", 1)], True), ([("minor_relevant", 1)], False)],
     "runs": [([("started_at", -1)], False), ([("source", 1)], False)],
+    "revisions": [([("at", 1)], False)],
 }
+
+
+def doc_key(table: str, key: tuple) -> str:
+    """The ``_id`` of a document from its natural key."""
+    return c.app_key(*key) if table == "apps" else key[0]
 
 
 class MongoStore(MongoReads, SharedStore):

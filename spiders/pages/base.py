@@ -77,9 +77,10 @@ class Page:
 
     kind = "page"
 
-    def __init__(self, response, profile: Profile, *, rendered: bool = False,
+    def __init__(self, response, profile: Profile, *, role: str = "detail", rendered: bool = False,
                  screenshot: str | None = None):
         self.response = response
+        self.role = role  # start | listing | next | detail | about
         self.profile = profile
         self.rendered = rendered
         self.screenshot = screenshot

@@ -15,7 +15,7 @@ LICENCE_CLAIM = re.compile(
     r"互联网新闻信息服务许可|新闻信息服务许可证|新闻记者证|刊号|CN\s?\d{2}-\d{4}|许可证编号|"
     r"ICP[备证]|新闻出版|广播电视节目制作经营许可")
 CONTACT = re.compile(r"联系(?:我们|电话|方式|邮箱)?|电话|邮箱|E-?mail|地址|QQ|微信", re.I)
-BYLINE = re.compile(r"(?:记者|記者|作者|通讯员|通訊員|编辑|編輯|文)\s*[:：/]?\s*([\u4e00-\u9fa5]{2,4}(?:[、，,]\s*[\u4e00-\u9fa5]{2,4}){0,3})")
+BYLINE = re.compile(r"(?:记者|記者|作者|通讯员|通訊員|编辑|編輯)(?![站证證])\s*[:：/]?\s*([\u4e00-\u9fa5]{2,4}(?:[、，,]\s*[\u4e00-\u9fa5]{2,4}){0,3})")
 DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?")
 
 
@@ -44,7 +44,7 @@ class NewsPage(Page):
             "byline", lambda: dig(art, "author", "name"),
             lambda: dig(art, "author") if isinstance(dig(art, "author"), str) else None,
             lambda: self.metas.get("author"),
-            lambda: (BYLINE.search(self.full_text()) or [None, None])[1])
+            lambda: (BYLINE.search(self.text()) or [None, None])[1])
         return {
             "outlet": self.field("outlet", lambda: dig(art, "publisher", "name"),
                                  lambda: dig(org, "name"),

@@ -15,7 +15,9 @@ from spiders.pages.base import Page, clean, dig, title_suffix, first, texts, typ
 LICENCE = re.compile(r"(出版物经营许可证|出版物经营许可|新出发[^\s，,。]{0,12}号)")
 SELLER = re.compile(r"(?:经营者|经营主体|公司名称|企业名称|主办单位|运营方)\s*[:：]\s*([^\s|｜，,。]{2,40})")
 PUBLICATION_WORDS = re.compile(
-    r"图书|书籍|书店|电子书|教材|教辅|课本|练习册|期刊|杂志|小说|出版|绘本|读物|PDF|pdf|网盘|全套|书")
+    r"图书|书籍|电子书|电子版|教材|教辅|课本|练习册|习题|真题|学案|讲义|期刊|杂志|小说|出版社|绘本|读物|"
+    r"词典|字典|ISBN|PDF|pdf|epub|mobi|网盘")
+PRICE_IN_TEXT = re.compile(r"[¥￥]\s*(\d+(?:\.\d{1,2})?)|(\d+(?:\.\d{1,2})?)\s*元")
 PRICE = re.compile(r"(\d+(?:\.\d{1,2})?)")
 
 
@@ -53,7 +55,7 @@ class ShopPage(Page):
     def products(self) -> list[dict[str, Any]]:
         spec = self.profile.fields.get("products")
         out: list[dict[str, Any]] = []
-        if spec:
+        if spec:  # the profile's product blocks
             item_spec = spec["item"]
             blocks = self.sel.xpath(item_spec[6:]) if item_spec.startswith("xpath:") else self.sel.css(item_spec)
             for block in blocks:
@@ -62,14 +64,21 @@ class ShopPage(Page):
                 href = first(block, spec["url"]) if "url" in spec else (block.css("a::attr(href)").get() or "")
                 if title:
                     out.append({"title": title[:300], "price": price, "url": self.absolute(href)})
-            return out
-        for node in self.structured:
-            if "Product" in types_of(node):
-                title = clean(dig(node, "name"))
-                if title:
-                    out.append({"title": title[:300],
-                                "price": parse_price(dig(node, "offers", "price")),
-                                "url": self.absolute(clean(dig(node, "url")) or "")})
+        if not out:
+            for node in self.structured:
+                if "Product" in types_of(node):
+                    title = clean(dig(node, "name"))
+                    if title:
+                        out.append({"title": title[:300],
+                                    "price": parse_price(dig(node, "offers", "price")),
+                                    "url": self.absolute(clean(dig(node, "url")) or "")})
+        if not out and self.role == "detail":
+            # A product page is one product: its heading and the first price shown.
+            title = clean(self.sel.css("h1").xpath("string()").get()) or self.title()
+            m = PRICE_IN_TEXT.search(self.text())
+            if title:
+                out.append({"title": title[:300], "url": self.canonical_url(),
+                            "price": float(m.group(1) or m.group(2)) if m else None})
         return out
 
     def kind_fields(self) -> dict[str, Any]:
