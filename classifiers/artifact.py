@@ -34,6 +34,7 @@ SUPPORTED_FORMATS = {1}
 TRUSTED_TYPES = frozenset({
     "classifiers.tokenise.ChineseTokenizer",
     "classifiers.features.CompactTfidfVectorizer",
+    "classifiers.features.LexiconFeatures",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.calibration.CalibratedClassifierCV",

@@ -1,4 +1,6 @@
-"""A TF-IDF vectorizer that saves its vocabulary compactly.
+"""Feature estimators of the model: a compact TF-IDF vectorizer and lexicon features.
+
+A TF-IDF vectorizer that saves its vocabulary compactly:
 
 scikit-learn's ``TfidfVectorizer`` keeps ``vocabulary_`` as a dict of
 term → numpy integer; skops writes such a dict as one JSON node and one .npy
@@ -10,8 +12,26 @@ Behaviour is otherwise exactly ``TfidfVectorizer``'s.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from classifiers.lexicon import CATEGORIES, Lexicon
+from classifiers.normalise import Normalised
+
+_lexicons: dict[str | None, Lexicon] = {}
+_lock = threading.Lock()
+
+
+def shared_lexicon(directory: str | None = None) -> Lexicon:
+    """One ``Lexicon`` per directory for the process (it reloads itself when its files change)."""
+    with _lock:
+        if directory not in _lexicons:
+            _lexicons[directory] = Lexicon(directory)
+        return _lexicons[directory]
 
 
 class CompactTfidfVectorizer(TfidfVectorizer):
@@ -32,3 +52,52 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         if terms is not None:
             state["vocabulary_"] = {str(t): i for i, t in enumerate(terms.tolist())}
         super().__setstate__(state)
+
+
+class LexiconFeatures(TransformerMixin, BaseEstimator):
+    """Per category the lexicon score (noisy-OR of the weights of distinct terms hit)
+    and whether an evasive form was among the hits, as 6 dense features.
+
+    The model learns how much a lexicon hit counts next to the words around it
+    (a crackdown report quoting "深夜福利" is not a lure). The lexicon is read
+    from ``directory`` (default: the bundled one) at use time, so an analyst's
+    edit takes effect without retraining; nothing of it is saved with the model.
+    """
+
+    def __init__(self, directory: str | None = None):
+        self.directory = directory
+
+    def fit(self, X, y=None):
+        self.n_features_out_ = 2 * len(CATEGORIES)
+        return self
+
+    def _lexicon(self) -> Lexicon:
+        lex = self.__dict__.get("_lex")
+        if lex is None:
+            lex = shared_lexicon(self.directory)
+            self.__dict__["_lex"] = lex
+        return lex
+
+    def transform(self, X):
+        lex = self._lexicon()
+        out = np.zeros((len(X), 2 * len(CATEGORIES)), dtype=np.float32)
+        for i, text in enumerate(X):
+            hits = lex.match(Normalised(text, text))
+            for k, cat in enumerate(CATEGORIES):
+                if hits[cat]:
+                    out[i, 2 * k] = Lexicon.score(hits[cat])
+                    out[i, 2 * k + 1] = float(any(h.evasion for h in hits[cat]))
+        return sparse.csr_matrix(out)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array([f"{kind}_{cat}" for cat in CATEGORIES for kind in ("lexicon", "evasion")], dtype=object)
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_lex", None)
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags

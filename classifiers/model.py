@@ -5,10 +5,13 @@ grams) and character 2-3-gram TF-IDF, joined; then per category a logistic
 regression with sigmoid-calibrated probabilities (``MultiOutputClassifier`` of
 ``CalibratedClassifierCV``).
 
-Per category the final score is a noisy-OR of the model probability, the
-lexicon score and the structural checks::
+The lexicon enters the model as features (``LexiconFeatures``), so the model
+learns how much a hit counts in its context. Per category the final score is a
+noisy-OR of the model probability and the structural checks (which need an
+item's structure, e.g. a shop's licence field, and so cannot be learnt from
+the text corpus)::
 
-    score = 1 - (1 - p_model) * (1 - LEXICON_WEIGHT * lexicon) * (1 - CHECK_WEIGHT * check)
+    score = 1 - (1 - p_model) * (1 - CHECK_WEIGHT * check)
 
 and the verdict is ``block`` at or above the block threshold, ``review`` at or
 above the review threshold, else ``pass`` (thresholds chosen on out-of-fold
@@ -29,7 +32,7 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifiers.checks import CheckHit, run_checks
-from classifiers.features import CompactTfidfVectorizer
+from classifiers.features import CompactTfidfVectorizer, LexiconFeatures, shared_lexicon
 from classifiers.lexicon import CATEGORIES, Hit, Lexicon
 from classifiers.normalise import Normalised, normalise
 from classifiers.tokenise import ChineseTokenizer, load_dictionary
@@ -37,7 +40,6 @@ from classifiers.tokenise import ChineseTokenizer, load_dictionary
 log = logging.getLogger(__name__)
 
 DICTIONARY_FILE = Path(__file__).resolve().parent / "data" / "dictionary.txt"
-LEXICON_WEIGHT = 0.5
 CHECK_WEIGHT = 0.6
 SNIPPET_CHARS = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -53,7 +55,7 @@ def build_pipeline(dictionary: tuple[str, ...] | None = None, C: float = 4.0, en
                             lowercase=False, sublinear_tf=True, dtype=np.float32)
     linear = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
     return Pipeline([
-        ("features", FeatureUnion([("words", words), ("chars", chars)])),
+        ("features", FeatureUnion([("words", words), ("chars", chars), ("lexicon", LexiconFeatures())])),
         ("classify", MultiOutputClassifier(CalibratedClassifierCV(linear, method="sigmoid", cv=3, ensemble=False))),
     ])
 
@@ -70,8 +72,8 @@ def positive_proba(pipeline: Pipeline, X) -> np.ndarray:
     return np.column_stack([p[:, 1] for p in clf.predict_proba(X)])
 
 
-def combine(p_model: float, lexicon: float, check: bool) -> float:
-    return 1.0 - (1.0 - p_model) * (1.0 - LEXICON_WEIGHT * lexicon) * (1.0 - CHECK_WEIGHT * float(check))
+def combine(p_model: float, check: bool) -> float:
+    return 1.0 - (1.0 - p_model) * (1.0 - CHECK_WEIGHT * float(check))
 
 
 def snippet(original: str, start: int, end: int) -> str:
@@ -88,7 +90,7 @@ class Model:
     thresholds: dict[str, dict[str, float]]
     version: str
     meta: dict = field(default_factory=dict)
-    lexicon: Lexicon = field(default_factory=Lexicon)
+    lexicon: Lexicon = field(default_factory=shared_lexicon)
     top_features: int = 5
 
     def __post_init__(self):
@@ -137,7 +139,7 @@ class Model:
             hits = hits_text[cat] + hits_title[cat]
             lex = Lexicon.score(hits)
             cat_checks = [c for c in checks if c.category == cat]
-            score = combine(float(proba[k]), lex, bool(cat_checks))
+            score = combine(float(proba[k]), bool(cat_checks))
             th = self.thresholds[cat]
             verdict = "block" if score >= th["block"] else "review" if score >= th["review"] else "pass"
             scores[cat] = round(score, 6)

@@ -130,8 +130,18 @@ register("PATROL_STATS_FILE", "",
          "Set by patrol crawl and the scheduler: where a crawl writes its final stats as JSON (empty: nowhere).")
 register("PATROL_CRAWL_TIME_LIMIT", 3600.0,
          "Seconds a crawl started by patrol crawl or the scheduler may run before it is stopped.", float)
+register("PATROL_SCHEDULE_MISFIRE_GRACE", 6 * 3600,
+         "Seconds after its time a run missed while the scheduler was down still runs (once) at start-up.", int)
+register("PATROL_SCHEDULE_RETRY_BACKOFF", 600.0,
+         "Seconds the scheduler waits before retrying a failed run (once).", float)
+register("PATROL_SCHEDULE_RELOAD", 300.0,
+         "Seconds between the scheduler's re-reads of the source profiles (SIGHUP also re-reads them).", float)
+register("PATROL_SCHEDULE_STOP_GRACE", 60.0,
+         "Seconds a running crawl gets to finish after SIGTERM to the scheduler before it is killed.", float)
 register("PATROL_WEB_SECRET", "",
          "Secret key that signs review-console sessions and API tokens; empty keeps a random key in PATROL_DATA_DIR/web-secret.key.")
+register("PATROL_FERRETDB", "",
+         "FerretDB binary for the throwaway test/benchmark server (patrol.devserver); empty: the cached build, then PATH.")
 register("PATROL_LOG_LEVEL", "INFO",
          "Log level of crawls and commands (DEBUG, INFO, WARNING, ERROR).")
 register("PATROL_HTTPCACHE", True,

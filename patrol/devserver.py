@@ -91,7 +91,8 @@ def build_ferretdb(dest: Path) -> Path:
 
 def ferretdb_binary() -> Path:
     """A working ferretdb binary, building it into the cache if needed."""
-    explicit = os.environ.get("PATROL_FERRETDB")
+    from patrol import config
+    explicit = config.get("PATROL_FERRETDB")
     if explicit:
         if not _works(Path(explicit)):
             raise DevServerError(f"PATROL_FERRETDB={explicit} does not run as FerretDB {FERRETDB_VERSION}")
@@ -111,6 +112,17 @@ def ferretdb_binary() -> Path:
     if not _works(cached):
         raise DevServerError(f"{cached} was built but does not run")
     return cached
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies, so a killed test run
+    leaves no server behind (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def _wait_ready(uri: str, proc: subprocess.Popen, deadline: float) -> None:
@@ -146,8 +158,10 @@ def ferretdb_server(data_dir: str | Path | None = None, *, start_timeout: float 
         cmd = [str(binary), "--handler=sqlite", f"--sqlite-url=file:{data}/",
                f"--listen-addr=127.0.0.1:{port}", "--telemetry=disable", "--debug-addr=-",
                f"--state-dir={data}", "--log-level=info"]  # info: the listen address is logged
+        # Started from the thread that stays alive for the server's life: the
+        # death signal follows the thread that forked it.
         proc = subprocess.Popen(cmd, stdout=logfile, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         try:
             deadline = time.monotonic() + start_timeout
             addr = None

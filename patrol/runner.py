@@ -42,14 +42,19 @@ def crawl_command(source: str, *, run_id: str, trigger: str, stats_file: str,
 
 
 def _stop(proc: subprocess.Popen, grace: float) -> None:
-    """SIGTERM (Scrapy closes the spider gracefully), then SIGKILL after ``grace``."""
+    """SIGTERM (Scrapy closes the spider gracefully), then SIGKILL to the
+    crawl's whole process group (its browser too) after ``grace``."""
     if proc.poll() is not None:
         return
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        logger.warning("crawl pid %s ignored SIGTERM for %.0fs: killing it", proc.pid, grace)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it ended in between
+            pass
         proc.wait()
 
 
@@ -57,7 +62,8 @@ def run_crawl(source: str, *, trigger: str = "manual", time_limit: float | None 
               store_url: str | None = None, stop: threading.Event | None = None,
               log_file: str | os.PathLike | None = None,
               on_start: Callable[[subprocess.Popen], None] | None = None,
-              extra_settings: dict[str, str] | None = None) -> dict:
+              extra_settings: dict[str, str] | None = None,
+              sources_dir: str | None = None, stop_grace: float = STOP_GRACE_SECONDS) -> dict:
     """Crawl ``source`` (a profile name or path) to the end, the time limit or
     ``stop``; returns the finished run record."""
     store_url = store_url or config.get("PATROL_STORE")
@@ -68,9 +74,12 @@ def run_crawl(source: str, *, trigger: str = "manual", time_limit: float | None 
     workdir.mkdir(parents=True, exist_ok=True)
     stats_file = str(workdir / f"{run_id}.stats.json")
     env = dict(os.environ, PATROL_STORE=store_url, SCRAPY_SETTINGS_MODULE="patrol.settings")
+    if sources_dir:
+        env["PATROL_SOURCES"] = str(sources_dir)
     cmd = crawl_command(source, run_id=run_id, trigger=trigger, stats_file=stats_file,
                         extra_settings=extra_settings)
-    log_fh = open(log_file, "ab") if log_file else tempfile.TemporaryFile()
+    # Readable too: the tail of a failed crawl's log goes into the run's reason.
+    log_fh = open(log_file, "a+b") if log_file else tempfile.TemporaryFile()
     started = time.monotonic()
     reason_extra = ""
     with log_fh:
@@ -81,11 +90,11 @@ def run_crawl(source: str, *, trigger: str = "manual", time_limit: float | None 
         while proc.poll() is None:
             if stop is not None and stop.is_set():
                 reason_extra = "stopped by the scheduler"
-                _stop(proc, STOP_GRACE_SECONDS)
+                _stop(proc, stop_grace)
                 break
             if time.monotonic() - started > time_limit:
                 reason_extra = f"time limit of {time_limit:.0f}s reached"
-                _stop(proc, STOP_GRACE_SECONDS)
+                _stop(proc, stop_grace)
                 break
             time.sleep(0.2)
         exit_status = proc.wait()

@@ -101,6 +101,9 @@ class StorePipeline:
         self.pending: list[Future] = []
         self.store = None  # opened and used on the writer thread only
         self.run_id: str | None = crawler.settings.get("PATROL_RUN_ID") or None
+        # A run handed in by PATROL_RUN_ID belongs to its caller (patrol.runner),
+        # which finishes it with the exit status; this pipeline only finishes its own.
+        self.owns_run = self.run_id is None
         self.timer: asyncio.Task | None = None
         self.lock = threading.Lock()
 
@@ -210,6 +213,8 @@ class StorePipeline:
             store = self._open()
             if not self.run_id:
                 self.run_id = store.start_run(self.source, trigger="manual")
+            if not self.owns_run:
+                return
             store.finish_run(self.run_id, outcome=outcome, stats=clean, reason=reason)
         except StoreError as exc:
             self._drop_store()

@@ -19,7 +19,7 @@ import pytest
 
 from patrol.devserver import ferretdb_server
 
-BACKENDS = ["sqlite", "mongodb"]
+BACKENDS = ["sqlite", pytest.param("mongodb", marks=pytest.mark.mongo)]
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,11 @@ from patrol import __version__
 
 COMMAND_MODULES = [
     "patrol.cli.store_cmds",
+    "patrol.cli.crawl_cmds",
     "patrol.cli.web_cmds",
     "patrol.cli.export_cmds",
     "patrol.cli.schedule_cmds",
+    "patrol.cli.model_cmds",
 ]
 
 

@@ -14,10 +14,11 @@ logger = logging.getLogger(__name__)
 
 
 @click.group("schedule", invoke_without_command=True)
-@click.option("--reload-seconds", default=300.0, show_default=True,
-              help="How often the source profiles are re-read (also on SIGHUP).")
+@click.option("--reload-seconds", type=float, default=None,
+              help="How often the source profiles are re-read (also on SIGHUP); "
+                   "default PATROL_SCHEDULE_RELOAD.")
 @click.pass_context
-def schedule_group(ctx: click.Context, reload_seconds: float) -> None:
+def schedule_group(ctx: click.Context, reload_seconds: float | None) -> None:
     """Run the scheduler: crawl each enabled source on its profile's cron,
     in PATROL_TIMEZONE. SIGHUP re-reads the profiles; SIGTERM stops cleanly."""
     if ctx.invoked_subcommand is not None:
@@ -42,7 +43,8 @@ def schedule_group(ctx: click.Context, reload_seconds: float) -> None:
         click.echo(f"scheduled {job['source']:<24} next run {job['next_run']}")
     click.echo(f"scheduler running ({len(service.jobs())} jobs, time zone {service.tz.key}); "
                "SIGHUP reloads, SIGTERM stops", err=True)
-    done.wait()
+    while not done.wait(1.0):  # a timeout keeps the main thread responsive to signals
+        pass
     service.shutdown()
     click.echo("scheduler stopped", err=True)
 
@@ -56,11 +58,7 @@ def schedule_list(as_json: bool) -> None:
     from patrol.scheduler import PatrolScheduler, job_id
     from patrol.store import open_store
     service = PatrolScheduler()
-    service.scheduler.start(paused=True)  # reads the stored jobs; runs nothing
-    try:
-        stored = {j.id: j for j in service.scheduler.get_jobs()}
-    finally:
-        service.scheduler.shutdown(wait=False)
+    stored = service.stored_jobs()  # runs nothing
     now = dt.datetime.now(service.tz)
     rows = []
     with open_store(service.store_url) as store:

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.mongodb import MongoDBJobStore
 
 from patrol.store import StoreConfigError
+
+from pymongo.errors import PyMongoError
+from sqlalchemy.exc import SQLAlchemyError
+
+JOBS_COLLECTION = "scheduler_jobs"
+# What a job store raises when its database is down or unusable.
+JOB_STORE_ERRORS = (PyMongoError, SQLAlchemyError)
 
 
 class PlainIndexMongoDBJobStore(MongoDBJobStore):
@@ -20,27 +28,25 @@ class PlainIndexMongoDBJobStore(MongoDBJobStore):
     sparse indexes, and paused jobs (null next_run_time) are few."""
 
     def start(self, scheduler, alias):
-        super(MongoDBJobStore, self).start(scheduler, alias)
+        BaseJobStore.start(self, scheduler, alias)  # skip the parent's sparse index
         self.collection.create_index("next_run_time")
 
 
-def jobstore_for(store_url: str, timeout: float = 5.0):
+def jobstore_for(store_url: str, timeout: float = 5.0) -> BaseJobStore:
+    """The job store that lives beside the store at ``store_url``."""
     if store_url.startswith(("mongodb://", "mongodb+srv://")):
         from pymongo import MongoClient
         database = urlsplit(store_url).path.lstrip("/").split("?")[0] or "patrol"
         client = MongoClient(store_url, tz_aware=True, serverSelectionTimeoutMS=int(timeout * 1000),
                              w=1)
-        return PlainIndexMongoDBJobStore(database=database, collection="scheduler_jobs", client=client)
+        return PlainIndexMongoDBJobStore(database=database, collection=JOBS_COLLECTION,
+                                         client=client)
     if store_url.startswith("sqlite:"):
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-        path = store_url[len("sqlite:"):]
-        if path.startswith("///"):
-            path = path[3:] if not path.startswith("////") else path[3:]
-        else:
-            path = path.lstrip("/")
-        from pathlib import Path
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        return SQLAlchemyJobStore(url=f"sqlite:///{Path(path).expanduser()}",
-                                  tablename="scheduler_jobs",
-                                  engine_options={"connect_args": {"timeout": 30}})
+
+        from patrol.store.sqlite import sqlite_path
+        path = sqlite_path(store_url).resolve()  # same parsing, same errors as the store
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLAlchemyJobStore(url=f"sqlite:///{path}", tablename=JOBS_COLLECTION,
+                                  engine_options={"connect_args": {"timeout": max(timeout, 30.0)}})
     raise StoreConfigError(f"PATROL_STORE: no scheduler job store for {store_url!r}")

@@ -13,19 +13,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import logging
 import threading
+import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from patrol import config
 from patrol.runner import run_crawl
+from patrol.store import StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -77,25 +81,47 @@ def scheduled_crawl(source: str, trigger: str = "schedule") -> None:
     _active.run_source(source, trigger=trigger)
 
 
+class _BackgroundScheduler(BackgroundScheduler):
+    def _process_jobs(self):
+        # APScheduler 3.11 runs one more round after shutdown() has set
+        # STATE_STOPPED and closed the executors: a due job then fails to
+        # submit but its next run time is still advanced, so a missed run
+        # would be lost by merely starting and stopping a paused scheduler.
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
+
 class PatrolScheduler:
     def __init__(self, *, store_url: str | None = None, sources_dir: str | None = None,
                  timezone: str | None = None, time_limit: float | None = None,
-                 misfire_grace_seconds: int = 6 * 3600, retry_backoff_seconds: float = 600,
-                 reload_seconds: float = 300, stop_grace_seconds: float = 60):
+                 misfire_grace_seconds: int | None = None,
+                 retry_backoff_seconds: float | None = None,
+                 reload_seconds: float | None = None, stop_grace_seconds: float | None = None):
         from patrol.scheduler.jobstore import jobstore_for
+
+        def pick(value, setting):
+            return value if value is not None else config.get(setting)
         self.store_url = store_url or config.get("PATROL_STORE")
-        self.sources_dir = sources_dir or config.get("PATROL_SOURCES")
-        self.tz = ZoneInfo(timezone or config.get("PATROL_TIMEZONE"))
-        self.time_limit = time_limit if time_limit is not None else config.get("PATROL_CRAWL_TIME_LIMIT")
+        self.sources_dir = str(sources_dir or config.get("PATROL_SOURCES"))
+        tz_name = timezone or config.get("PATROL_TIMEZONE")
+        try:
+            self.tz = ZoneInfo(tz_name)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise config.ConfigError(f"PATROL_TIMEZONE: unknown time zone {tz_name!r}") from None
+        self.time_limit = pick(time_limit, "PATROL_CRAWL_TIME_LIMIT")
+        misfire_grace_seconds = int(pick(misfire_grace_seconds, "PATROL_SCHEDULE_MISFIRE_GRACE"))
         self.misfire_grace_seconds = misfire_grace_seconds
-        self.retry_backoff_seconds = retry_backoff_seconds
-        self.reload_seconds = reload_seconds
-        self.stop_grace_seconds = stop_grace_seconds
+        self.retry_backoff_seconds = pick(retry_backoff_seconds, "PATROL_SCHEDULE_RETRY_BACKOFF")
+        self.reload_seconds = pick(reload_seconds, "PATROL_SCHEDULE_RELOAD")
+        self.stop_grace_seconds = pick(stop_grace_seconds, "PATROL_SCHEDULE_STOP_GRACE")
         self.stop_event = threading.Event()
+        self._sync_lock = threading.Lock()
         self.running: dict[str, threading.Thread] = {}
-        self.scheduler = BackgroundScheduler(
+        self.jobstore = jobstore_for(self.store_url, config.get("PATROL_STORE_TIMEOUT"))
+        self.scheduler = _BackgroundScheduler(
             timezone=self.tz,
-            jobstores={"default": jobstore_for(self.store_url)},
+            jobstores={"default": self.jobstore},
             executors={"default": {"type": "threadpool", "max_workers": 4}},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": misfire_grace_seconds},
@@ -103,13 +129,19 @@ class PatrolScheduler:
 
     # -- profiles -> jobs -----------------------------------------------------
     def load_profiles(self):
-        from spiders.profiles import load_profile, profile_paths
+        """{name: Profile} of every readable profile in the sources directory
+        (a bad profile is logged and left out; the others still run)."""
+        from spiders.profiles import ProfileError, load_profile, profile_paths
         profiles, errors = {}, []
         for path in profile_paths(self.sources_dir):
             try:
                 prof = load_profile(path)
-            except Exception as exc:  # a bad profile is reported, the others still run
+            except ProfileError as exc:
                 errors.append(str(exc))
+                continue
+            if prof.name in profiles:
+                errors.append(f"{path}: field 'name': {prof.name!r} is also the name of "
+                              f"{profiles[prof.name].path}")
                 continue
             profiles[prof.name] = prof
         for err in errors:
@@ -120,6 +152,13 @@ class PatrolScheduler:
         """Make the jobs match the enabled profiles; returns what changed.
         A job whose cron is unchanged is left alone, so its stored next run
         time (and a missed run) survives a restart or reload."""
+        with self._sync_lock:  # SIGHUP and the periodic re-read may meet
+            changes = self._sync()
+        if any(changes.values()):
+            logger.info("schedule synced: %s", changes)
+        return changes
+
+    def _sync(self) -> dict[str, list[str]]:
         changes: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
         wanted = {name: p for name, p in self.load_profiles().items() if p.enabled}
         existing = {j.id: j for j in self.scheduler.get_jobs() if j.id.startswith(JOB_PREFIX)}
@@ -130,19 +169,28 @@ class PatrolScheduler:
                 self.scheduler.add_job(scheduled_crawl, trigger, id=job_id(name), name=name,
                                        args=[name], replace_existing=True)
                 changes["added"].append(name)
-            elif str(job.trigger) != str(trigger):
+            elif repr(job.trigger) != repr(trigger):  # repr names the time zone too
                 job.reschedule(trigger)
+                changes["updated"].append(name)
+            elif job.misfire_grace_time != self.misfire_grace_seconds:
+                job.modify(misfire_grace_time=self.misfire_grace_seconds)
                 changes["updated"].append(name)
         for jid, job in existing.items():
             if jid[len(JOB_PREFIX):] not in wanted:
                 job.remove()
                 changes["removed"].append(jid[len(JOB_PREFIX):])
-        if any(changes.values()):
-            logger.info("schedule synced: %s", changes)
+        for job in self.scheduler.get_jobs():  # a pending retry of a source now gone
+            if job.id.startswith(RETRY_PREFIX) and job.id[len(RETRY_PREFIX):] not in wanted:
+                job.remove()
         return changes
 
     # -- runs -------------------------------------------------------------------
     def run_source(self, source: str, trigger: str = "schedule") -> dict | None:
+        """Crawl ``source`` now unless it is already running (then None);
+        returns the finished run record."""
+        if self.stop_event.is_set():
+            logger.warning("stopping: the %s run of %s is not started", trigger, source)
+            return None
         lock = SourceLock(source)
         if not lock.acquire():
             logger.warning("%s is already running: this %s run is skipped", source, trigger)
@@ -152,9 +200,14 @@ class PatrolScheduler:
             logger.info("crawl of %s starts (%s)", source, trigger)
             log_dir = Path(config.get("PATROL_DATA_DIR")) / "logs"
             log_dir.mkdir(parents=True, exist_ok=True)
-            run = run_crawl(source, trigger=trigger, time_limit=self.time_limit,
-                            store_url=self.store_url, stop=self.stop_event,
-                            log_file=log_dir / f"{source}.log")
+            try:
+                run = run_crawl(source, trigger=trigger, time_limit=self.time_limit,
+                                store_url=self.store_url, stop=self.stop_event,
+                                log_file=log_dir / f"{source}.log", sources_dir=self.sources_dir,
+                                stop_grace=self.stop_grace_seconds)
+            except StoreError as exc:  # not even the run record could be written
+                run = {"source": source, "trigger": trigger, "outcome": "failed",
+                       "reason": f"store unavailable: {exc}"}
         finally:
             self.running.pop(source, None)
             lock.release()
@@ -174,12 +227,37 @@ class PatrolScheduler:
         _active = self
         # Paused first: load the stored jobs, bring them in line with the
         # profiles, then let missed runs fire once.
-        self.scheduler.start(paused=True)
+        self.start_paused()
         self.sync()
         # The periodic re-read runs on a thread of ours: a bound method cannot
         # be stored in a persistent job store.
         self._reload_timer()
         self.scheduler.resume()
+
+    def start_paused(self) -> None:
+        """Load the stored jobs without running any (``resume()`` or ``start()`` runs them)."""
+        with self._store_errors():
+            self.scheduler.start(paused=True)
+
+    def stored_jobs(self) -> dict:
+        """{job id: Job} as stored, read straight from the job store: no
+        scheduler thread, so nothing can run or be marked as run."""
+        with self._store_errors():
+            self.jobstore.start(self.scheduler, "default")
+            try:
+                return {j.id: j for j in self.jobstore.get_all_jobs()}
+            finally:
+                self.jobstore.shutdown()
+
+    @contextlib.contextmanager
+    def _store_errors(self):
+        from patrol.scheduler.jobstore import JOB_STORE_ERRORS
+        from patrol.store.base import StoreUnavailable, redact_url
+        try:
+            yield
+        except JOB_STORE_ERRORS as exc:
+            raise StoreUnavailable(f"scheduler job store at {redact_url(self.store_url)}: "
+                                   f"{str(exc).splitlines()[0][:300]}") from None
 
     def _reload_timer(self) -> None:
         def loop():
@@ -195,10 +273,20 @@ class PatrolScheduler:
         killed; each is recorded either way."""
         global _active
         self.stop_event.set()
-        self.scheduler.shutdown(wait=False)
-        deadline = dt.datetime.now().timestamp() + self.stop_grace_seconds + 35
-        for source, thread in list(self.running.items()):
-            thread.join(timeout=max(0.0, deadline - dt.datetime.now().timestamp()))
+        if self.scheduler.running:
+            self.scheduler.pause()  # no new runs; stored jobs stay as they are
+        running = list(self.running.items())
+        if running:
+            logger.info("stopping running crawls: %s", ", ".join(s for s, _ in running))
+        # Each crawl thread stops its crawl (SIGTERM, SIGKILL after the grace)
+        # and records it; the margin covers writing the run record.
+        deadline = time.monotonic() + self.stop_grace_seconds + 30
+        for source, thread in running:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                logger.error("crawl of %s did not stop in time", source)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
         _active = None
 
     def jobs(self) -> list[dict]:

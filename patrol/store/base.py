@@ -27,6 +27,17 @@ apps    one per (``store``, ``app_id``): latest listing fields, ``minor_relevant
 runs    one per crawl run: id, source, trigger, started_at, finished_at,
         outcome ("running" | "ok" | "failed" | "partial" | "stopped"),
         exit_status, stats (dict), reason.
+
+Details both backends share (``patrol/store/common.py`` and ``logic.py``):
+
+- A flag's ``id`` is derived from (url, category), so a re-raised flag keeps it.
+- Times are kept to the millisecond; a naive datetime given in is taken as UTC.
+- In nested dicts a key starting with ``$`` or containing ``.`` (crawled meta
+  names, say) is stored with the full-width look-alike (``＄``, ``．``).
+- A bad argument raises ``StoreInputError`` (a StoreError naming the field);
+  an unknown verdict raises Conflict. ``finish_run`` on a finished run raises
+  Conflict. History actions: raised, updated, reopened, claimed, renewed,
+  released, decided, reassigned.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ import time
 from typing import Iterator
 
 import pymongo
+from bson.errors import InvalidDocument
 from pymongo import InsertOne, UpdateOne
 from pymongo.errors import (BulkWriteError, ConfigurationError, ConnectionFailure,
                             DuplicateKeyError, InvalidName, InvalidURI, OperationFailure,
@@ -37,6 +38,7 @@ from patrol.store.base import (DEFAULT_LEASE_SECONDS, NotFound, RaiseResult, Sto
                                StoreError, StoreUnavailable, redact_url)
 from patrol.store.mongo_read import MongoReads, strip
 from patrol.store.shared import SharedStore
+from patrol.store.users import MongoUsers
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +61,13 @@ def doc_key(table: str, key: tuple) -> str:
     return c.app_key(*key) if table == "apps" else key[0]
 
 
-class MongoStore(MongoReads, SharedStore):
+class MongoStore(MongoReads, MongoUsers, SharedStore):
     backend = "mongodb"
 
     def __init__(self, url: str, timeout: float = 5.0):
         self.url = url
         self.timeout = float(timeout)
+        self._swaps = 0
         ms = max(1, int(self.timeout * 1000))
         try:
             self.client = pymongo.MongoClient(
@@ -88,6 +91,7 @@ class MongoStore(MongoReads, SharedStore):
                 for name, indexes in INDEXES.items():
                     for keys, unique in indexes:
                         self.db[name].create_index(keys, unique=unique)
+                self._sweep()
         except StoreError:
             self.client.close()
             raise
@@ -107,6 +111,8 @@ class MongoStore(MongoReads, SharedStore):
             raise StoreError(f"{where}: {msg} (code {exc.code})") from exc
         except PyMongoError as exc:
             raise StoreError(f"{where}: {exc}") from exc
+        except InvalidDocument as exc:
+            raise c.StoreInputError(f"{where}: cannot store this document: {exc}") from exc
 
     def _collection(self, name: str):
         return self.db[name]
@@ -118,92 +124,119 @@ class MongoStore(MongoReads, SharedStore):
         with self._errors():
             self.db.command("ping")
 
-    # -- documents --------------------------------------------------------------
-    @staticmethod
-    def _key(table: str, key: tuple) -> dict:
-        if table == "items":
-            return {"url": key[0]}
-        if table == "apps":
-            return {"store": key[0], "app_id": key[1]}
-        return {"_id": key[0]}
+    # -- atomic read-modify-write ------------------------------------------------
+    def _attempts(self, what: str) -> Iterator[int]:
+        """Retry loop for optimistic writes: back off a little, give up after
+        ``max(timeout, 10)`` seconds of losing every race."""
+        deadline = time.monotonic() + max(self.timeout, 10.0)
+        attempt = 0
+        while True:
+            yield attempt
+            attempt += 1
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(f"{what}: gave up after {attempt} attempts lost to "
+                                       "concurrent writers")
+            time.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
+
+    def _ticket(self, table: str, ident: str, rev: int) -> int | None:
+        """Win the right to write the revision after ``rev``: the revision number
+        to write, or None when another writer holds it."""
+        target = rev + 1
+        while True:
+            now = c.utcnow()
+            try:
+                self.db.revisions.insert_one({"_id": f"{table}:{ident}:{target}", "at": now})
+                return target
+            except DuplicateKeyError:
+                held = self.db.revisions.find_one({"_id": f"{table}:{ident}:{target}"})
+                if held is None or now - held["at"] < STALE_TICKET:
+                    return None
+                target += 1  # its writer died between ticket and write: skip that revision
 
     def _swap(self, table: str, old: dict, new: dict) -> bool:
-        """Replace ``old`` by ``new`` unless someone changed it since it was read."""
-        rev = old.get("_rev", 0)
-        res = self.db[table].replace_one({"_id": old["_id"], "_rev": rev},
-                                         {**new, "_id": old["_id"], "_rev": rev + 1})
-        return res.matched_count == 1
+        """Write ``new`` over ``old`` unless another writer changed it since it was read."""
+        target = self._ticket(table, old["_id"], old.get("_rev", 0))
+        if target is None:
+            return False
+        self.db[table].replace_one({"_id": old["_id"]}, {**new, "_id": old["_id"], "_rev": target})
+        self._swaps += 1
+        if self._swaps % 2000 == 0:
+            self._sweep()
+        return True
+
+    def _sweep(self) -> None:
+        self.db.revisions.delete_many({"at": {"$lt": c.utcnow() - TICKET_TTL}})
 
     def _mutate(self, table: str, key: tuple, what: str, rule) -> dict:
         with self._errors():
-            for _ in range(RETRIES):
-                old = self.db[table].find_one(self._key(table, key))
+            for _ in self._attempts(f"{what} {'/'.join(key)}"):
+                old = self.db[table].find_one({"_id": doc_key(table, key)})
                 if old is None:
                     raise NotFound(f"no {what} {'/'.join(key)}")
                 new = rule(strip(old), c.utcnow())
                 if self._swap(table, old, new):
                     return c.public(new)
-        raise StoreUnavailable(f"{what} {'/'.join(key)}: gave up after {RETRIES} concurrent updates")
 
-    def _upsert(self, table: str, key: tuple, plan) -> object:
-        """Insert or compare-and-swap the document ``key``; ``plan(old) -> (result, doc)``."""
+    def _upsert(self, table: str, key: tuple, plan):
+        """Insert or swap the document ``key``; ``plan(old or None) -> (result, doc or None)``."""
+        ident = doc_key(table, key)
         with self._errors():
-            for _ in range(RETRIES):
-                old = self.db[table].find_one(self._key(table, key))
+            for _ in self._attempts(f"{table} {'/'.join(key)}"):
+                old = self.db[table].find_one({"_id": ident})
                 result, doc = plan(strip(old) if old else None)
                 if doc is None:
                     return result
                 if old is None:
-                    ident = doc.get("id")
                     try:
-                        self.db[table].insert_one({**doc, **({"_id": ident} if ident else {}),
-                                                   "_rev": 0})
+                        self.db[table].insert_one({**doc, "_id": ident, "_rev": 0})
                         return result
                     except DuplicateKeyError:
                         continue  # another writer inserted it first: plan again
                 if self._swap(table, old, doc):
                     return result
-        raise StoreUnavailable(f"{table} {'/'.join(key)}: gave up after {RETRIES} concurrent updates")
 
     # -- writes -------------------------------------------------------------------
     def upsert_item(self, item: dict):
         url = c.check_str("item url", item.get("url") if isinstance(item, dict) else None)
-        return self._upsert("items", (url,),
-                            lambda old: logic.plan_item(old, item, c.utcnow()))
+        return self._upsert("items", (url,), lambda old: logic.plan_item(old, item, c.utcnow()))
 
     def upsert_items(self, items):
+        """One read and one bulk write for new and unchanged items; changed ones
+        (and any that lost a race) go through ``upsert_item``."""
         items = list(items)
         urls = [c.check_str("item url", i.get("url") if isinstance(i, dict) else None)
                 for i in items]
-        results: list = [None] * len(items)
-        first: dict[str, int] = {}
+        first = {}
         for n, url in enumerate(urls):
             first.setdefault(url, n)
+        results: list = [None] * len(items)
+        ops, op_index = [], []
         with self._errors():
-            olds = {d["url"]: d for d in self.db.items.find({"url": {"$in": list(first)}})}
-            ops, op_index = [], []
+            olds = {d["_id"]: d for d in self.db.items.find({"_id": {"$in": list(first)}})}
             now = c.utcnow()
             for url, n in first.items():
                 old = olds.get(url)
-                results[n], doc = logic.plan_item(strip(old) if old else None, items[n], now)
-                rev = old.get("_rev", 0) if old else -1
-                # An upsert on (url, _rev): if another writer changed or inserted the
-                # document meanwhile, it fails on the unique url index and is redone alone.
-                ops.append(ReplaceOne({"url": url, "_rev": rev}, {**doc, "_rev": rev + 1},
-                                      upsert=True))
+                result, doc = logic.plan_item(strip(old) if old else None, items[n], now)
+                if old is None:
+                    ops.append(InsertOne({**doc, "_id": url, "_rev": 0}))
+                elif result.status == "unchanged":
+                    ops.append(UpdateOne({"_id": url}, {"$set": {
+                        k: doc[k] for k in ("last_seen", "fetched_at") if k in doc}}))
+                else:
+                    continue
+                results[n] = result
                 op_index.append(n)
-            failed: set[int] = set()
             if ops:
                 try:
                     self.db.items.bulk_write(ops, ordered=False)
                 except BulkWriteError as exc:
                     for err in exc.details.get("writeErrors", []):
+                        n = op_index[err["index"]]
                         if err.get("code") != 11000:
-                            raise StoreError(f"upsert of {urls[op_index[err['index']]]} failed: "
-                                             f"{err.get('errmsg')}") from exc
-                        failed.add(op_index[err["index"]])
-        for n in range(len(items)):  # conflicts and repeated urls, one at a time
-            if results[n] is None or n in failed:
+                            raise StoreError(f"upsert of {urls[n]} failed: {err.get('errmsg')}") from exc
+                        results[n] = None  # inserted by someone else meanwhile
+        for n in range(len(items)):
+            if results[n] is None:
                 results[n] = self.upsert_item(items[n])
         return results
 
@@ -212,45 +245,30 @@ class MongoStore(MongoReads, SharedStore):
         f = logic.check_raise(url=url, category=category, score=score, priority=priority,
                               verdict=verdict, evidence=evidence, model_version=model_version,
                               content_hash=content_hash, source=source, kind=kind, title=title)
-        with self._errors():
-            for _ in range(RETRIES):
-                old = self.db.flags.find_one({"url": f["url"], "category": f["category"]})
-                status, doc = logic.plan_raise(strip(old) if old else None, f, c.utcnow())
-                if doc is None:
-                    return RaiseResult(old["_id"], status)
-                if old is None:
-                    # An upsert that can only insert (no stored flag has _rev -1): if another
-                    # writer raised the flag meanwhile, the unique (url, category) index
-                    # refuses it and we plan again. Not $setOnInsert: FerretDB 1.24 drops
-                    # null and empty-array fields from a $setOnInsert document.
-                    try:
-                        self.db.flags.replace_one(
-                            {"url": f["url"], "category": f["category"], "_rev": -1},
-                            {**doc, "_id": doc["id"], "_rev": 0}, upsert=True)
-                    except DuplicateKeyError:
-                        continue
-                    return RaiseResult(doc["id"], status)
-                if self._swap("flags", old, doc):
-                    return RaiseResult(old["_id"], status)
-        raise StoreUnavailable(f"flag {url} {category}: gave up after {RETRIES} concurrent updates")
+        ident = c.flag_id(f["url"], f["category"])
+        status = self._upsert("flags", (ident,),
+                              lambda old: logic.plan_raise(old, f, c.utcnow()))
+        return RaiseResult(ident, status)
 
     def claim_next(self, analyst, *, lease_seconds=DEFAULT_LEASE_SECONDS, category=None,
                    source=None, kind=None):
         c.check_str("analyst", analyst)
         c.check_lease(lease_seconds)
-        now = c.utcnow()
-        fields = logic.claim_fields(analyst, lease_seconds, now)
-        query = {"$or": [{"status": "pending"}, {"status": "in_review", "claim": None},
-                         {"status": "in_review", "claim.lease_until": {"$lte": now}}],
-                 **self._filter(self._flag_filters(category=category, source=source, kind=kind))}
-        update = {"$set": fields, "$inc": {"_rev": 1},
-                  "$push": {"history": logic.entry("claimed", analyst, now,
-                                                   lease_until=fields["claim"]["lease_until"])}}
+        filters = self._filter(self._flag_filters(category=category, source=source, kind=kind))
         with self._errors():
-            doc = self.db.flags.find_one_and_update(
-                query, update, sort=[("priority", -1), ("created_at", 1), ("_id", 1)],
-                return_document=ReturnDocument.AFTER)
-        return c.public(strip(doc)) if doc else None
+            for _ in self._attempts(f"claim for {analyst}"):
+                now = c.utcnow()
+                query = {"$or": [{"status": "pending"}, {"status": "in_review", "claim": None},
+                                 {"status": "in_review", "claim.lease_until": {"$lte": now}}],
+                         **filters}
+                candidates = list(self.db.flags.find(
+                    query, sort=[("priority", -1), ("created_at", 1), ("_id", 1)], limit=8))
+                if not candidates:
+                    return None
+                for old in candidates:  # the best one another analyst did not just take
+                    new = logic.do_claim(strip(old), analyst, lease_seconds, now)
+                    if self._swap("flags", old, new):
+                        return c.public(new)
 
     def upsert_app(self, app: dict) -> str:
         if not isinstance(app, dict):

@@ -3,7 +3,8 @@
 Query documents are built only from values the ``check_*`` functions passed
 (strings, numbers, datetimes), so crawled text never becomes an operator.
 Counts use ``aggregate`` with ``$group`` only (no ``$facet``, no date
-operators: the day bucket is stored as ``created_day``).
+operators: the day bucket is stored as ``created_day``). Single documents are
+fetched by ``_id``, the only lookup FerretDB answers from an index.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class MongoReads:
 
     # -- items ----------------------------------------------------------------
     def get_item(self, url: str) -> dict | None:
-        return self._one("items", {"url": c.check_str("url", url)})
+        return self._one("items", {"_id": c.check_str("url", url)})
 
     @staticmethod
     def _item_query(kind, source) -> dict:
@@ -115,8 +116,8 @@ class MongoReads:
 
     # -- apps -----------------------------------------------------------------
     def get_app(self, store: str, app_id: str) -> dict | None:
-        return self._one("apps", {"store": c.check_str("store", store),
-                                  "app_id": c.check_str("app_id", app_id)})
+        key = c.app_key(c.check_str("store", store), c.check_str("app_id", app_id))
+        return self._one("apps", {"_id": key})
 
     def list_apps(self, *, minor_only=False, store=None, sort="-downloads", skip=0, limit=1000):
         field, desc = c.parse_sort(sort, c.APP_SORTS)

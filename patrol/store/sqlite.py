@@ -28,6 +28,7 @@ from patrol.store.base import (DEFAULT_LEASE_SECONDS, NotFound, RaiseResult, Sto
                                StoreError, StoreUnavailable)
 from patrol.store.shared import SharedStore
 from patrol.store.sqlite_read import SQLiteReads, dumps, loads, ts
+from patrol.store.users import SQLiteUsers
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def column_value(doc: dict, column: str) -> Any:
     return value
 
 
-class SQLiteStore(SQLiteReads, SharedStore):
+class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
     backend = "sqlite"
 
     def __init__(self, url: str, timeout: float = 5.0):
@@ -105,12 +106,16 @@ class SQLiteStore(SQLiteReads, SharedStore):
         except OSError as exc:
             raise StoreUnavailable(f"sqlite store {self.path}: cannot create directory "
                                    f"{self.path.parent}: {exc.strerror or exc}") from exc
-        with self._errors():
-            self._conn().execute("PRAGMA journal_mode=WAL")
-            with self._tx() as conn:
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+        try:
+            with self._errors():
+                self._conn().execute("PRAGMA journal_mode=WAL")
+                with self._tx() as conn:
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+        except StoreError:
+            self.close()
+            raise
         log.debug("opened sqlite store %s", self.path)
 
     # -- connections and transactions ---------------------------------------

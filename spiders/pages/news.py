@@ -37,6 +37,14 @@ class NewsPage(Page):
         foot = self.sel.css("footer, #footer, .footer")
         return html_text.selector_to_text(foot) if foot else self.full_text()
 
+    def _byline_in_text(self) -> str | None:
+        """'记者 李明' in the body, only on pages dated like an article (a recruitment
+        page's '诚聘记者：火热招募' is not a byline)."""
+        if not (self.metas.get("article:published_time") or find_date(self.text())):
+            return None
+        m = BYLINE.search(self.text())
+        return m.group(1) if m else None
+
     def kind_fields(self) -> dict[str, Any]:
         art = self.node("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting")
         org = self.node("NewsMediaOrganization", "Organization")
@@ -44,7 +52,7 @@ class NewsPage(Page):
             "byline", lambda: dig(art, "author", "name"),
             lambda: dig(art, "author") if isinstance(dig(art, "author"), str) else None,
             lambda: self.metas.get("author"),
-            lambda: (BYLINE.search(self.text()) or [None, None])[1])
+            lambda: self._byline_in_text())
         return {
             "outlet": self.field("outlet", lambda: dig(art, "publisher", "name"),
                                  lambda: dig(org, "name"),

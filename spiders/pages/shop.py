@@ -17,6 +17,8 @@ SELLER = re.compile(r"(?:经营者|经营主体|公司名称|企业名称|主办
 PUBLICATION_WORDS = re.compile(
     r"图书|书籍|电子书|电子版|教材|教辅|课本|练习册|习题|真题|学案|讲义|期刊|杂志|小说|出版社|绘本|读物|"
     r"词典|字典|ISBN|PDF|pdf|epub|mobi|网盘")
+# Markers in a page's own text that it offers publications (a book's ISBN, a 网盘 set).
+SELLS_MARKERS = re.compile(r"ISBN|书号|出版社|电子课本|电子书|教辅|网盘")
 PRICE_IN_TEXT = re.compile(r"[¥￥]\s*(\d+(?:\.\d{1,2})?)|(\d+(?:\.\d{1,2})?)\s*元")
 PRICE = re.compile(r"(\d+(?:\.\d{1,2})?)")
 
@@ -88,7 +90,8 @@ class ShopPage(Page):
                                lambda: self.metas.get("og:site_name"),
                                lambda: title_suffix(self.title()))
         seller = self.field("seller", lambda: (SELLER.search(self.full_text()) or [None, None])[1])
-        sells = any(PUBLICATION_WORDS.search(p["title"]) for p in products)
+        sells = any(PUBLICATION_WORDS.search(p["title"]) for p in products) or (
+            self.role == "detail" and bool(SELLS_MARKERS.search(self.text())))
         if "sells_publications" in self.profile.fields:
             sells = bool(texts(self.sel, self.profile.fields["sells_publications"]))
         return {

@@ -1,0 +1,205 @@
+"""``patrol sources list|check``, ``patrol crawl SOURCE…`` and ``patrol demo``.
+
+Every crawl is a ``scrapy crawl profile`` subprocess started by
+``patrol.runner.run_crawl`` (which records the run and judges it by the
+stats the crawl wrote); here we run several at once, show their progress
+from their logs and print a summary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import click
+
+from patrol import config
+from patrol.errors import PatrolError
+
+_PROGRESS = re.compile(r"Crawled (\d+) pages .*?scraped (\d+) items")
+BUNDLED_SOURCES = Path(__file__).resolve().parent.parent / "sources"
+
+
+# -- sources ------------------------------------------------------------------
+@click.group("sources")
+def sources_group() -> None:
+    """Source profiles (PATROL_SOURCES): one YAML file per target site."""
+
+
+@sources_group.command("list")
+def sources_list() -> None:
+    """List the profiles with kind, rendering, schedule and state."""
+    from spiders.profiles import ProfileError, load_profile, profile_paths, sources_dir
+    paths = profile_paths()
+    click.echo(f"{'name':<18} {'kind':<5} {'render':<8} {'enabled':<8} {'schedule':<14} start URL")
+    for path in paths:
+        try:
+            p = load_profile(path)
+        except ProfileError as exc:
+            click.echo(f"{path.stem:<18} INVALID  {exc}")
+            continue
+        click.echo(f"{p.name:<18} {p.kind:<5} {p.render:<8} {'yes' if p.enabled else 'no':<8} "
+                   f"{p.schedule:<14} {p.start_urls[0]}")
+    click.echo(f"({len(paths)} profiles in {sources_dir()})")
+
+
+@sources_group.command("check")
+@click.argument("profile_file")
+@click.option("--url", help="Check this page (as a detail page) instead of the start page.")
+def sources_check(profile_file: str, url: str | None) -> None:
+    """Validate PROFILE_FILE, fetch its start page (and first detail page) and
+    show what each link rule and field extracted."""
+    from spiders.check import check_profile
+    from spiders.profiles import find_profile
+    profile = find_profile(profile_file)
+    click.echo(f"{profile.path}: valid ({profile.kind}, render={profile.render}, "
+               f"{len(profile.fields)} field selectors)")
+    if profile.render == "browser":
+        click.echo("note: fetched over plain HTTP here; sections built by JavaScript appear only in a crawl")
+    for report in check_profile(profile, url):
+        click.echo(f"\n{report.role} page {report.url}  HTTP {report.status}")
+        for role, links in report.links.items():
+            shown = ", ".join(links[:3]) + (" …" if len(links) > 3 else "")
+            click.echo(f"  links.{role:<8} {len(links):>3}  {shown}")
+        for key, value in report.item.items():
+            if key in ("fetched_at", "content_hash", "source", "meta", "text"):
+                continue
+            mark = "*" if key in report.from_profile else " "
+            text = value if isinstance(value, str) else repr(value)
+            click.echo(f" {mark}{key:<18} {click.style(str(text)[:100], bold=bool(value))}")
+        click.echo(f"  {'text':<18} {len(report.item.get('text') or '')} chars")
+    click.echo("\n(* = from the profile's selector; others from generic extraction)")
+
+
+# -- crawling -----------------------------------------------------------------
+def _log_path(source: str) -> Path:
+    folder = Path(config.get("PATROL_DATA_DIR")) / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{source}-{time.strftime('%Y%m%d-%H%M%S')}.log"
+
+
+def _progress(logs: dict[str, Path], done: dict[str, dict], stop: threading.Event) -> None:
+    """Print each running crawl's pages/items as its log reports them."""
+    last: dict[str, str] = {}
+    while not stop.wait(2.0):
+        for source, log in list(logs.items()):
+            if source in done or not log.exists():
+                continue
+            try:
+                tail = log.read_bytes()[-20000:].decode("utf-8", "replace")
+            except OSError:
+                continue
+            found = _PROGRESS.findall(tail)
+            line = f"{found[-1][0]} pages, {found[-1][1]} items" if found else "starting"
+            if last.get(source) != line:
+                last[source] = line
+                click.echo(f"  [{source}] {line}", err=True)
+
+
+def crawl_sources(sources: list[str], *, jobs: int, trigger: str, resume: bool = False,
+                  store_url: str | None = None, sources_dir: str | None = None,
+                  labels: dict[str, str] | None = None) -> list[dict]:
+    """Run the crawls (``jobs`` at a time) and return their run records in order."""
+    labels = labels or {}
+    from patrol.runner import run_crawl
+    logs = {s: _log_path(s) for s in sources}
+    done: dict[str, dict] = {}
+    started: dict[str, float] = {}
+
+    def one(source: str) -> dict:
+        extra = {"LOGSTATS_INTERVAL": "2"}
+        if resume:
+            extra["JOBDIR"] = str(Path(config.get("PATROL_DATA_DIR")) / "jobs" / source)
+        started[source] = time.monotonic()
+        click.echo(f"  [{source}] crawling (log: {logs[source]})", err=True)
+        run = run_crawl(source, trigger=trigger, store_url=store_url, log_file=logs[source],
+                        extra_settings=extra, sources_dir=sources_dir)
+        run["_seconds"] = time.monotonic() - started[source]
+        run["_label"] = labels.get(source, source)
+        done[source] = run
+        click.echo(f"  [{source}] {run.get('outcome')}: {run.get('reason', '')}", err=True)
+        return run
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=_progress, args=(logs, done, stop), daemon=True)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            runs = list(pool.map(one, sources))
+    finally:
+        stop.set()
+    return runs
+
+
+def summary_table(runs: list[dict]) -> str:
+    kinds = ("app", "shop", "news", "page")
+    head = f"{'source':<16} {'outcome':<8} {'pages':>5} " + " ".join(f"{k:>5}" for k in kinds) \
+        + f" {'errors':>6} {'time':>7}"
+    lines = [head, "-" * len(head)]
+    for run in runs:
+        st = run.get("stats") or {}
+        pages = sum(v for k, v in st.items() if k.startswith("patrol/pages/"))
+        by_kind = " ".join(f"{st.get(f'patrol/items/{k}', 0):>5}" for k in kinds)
+        lines.append(f"{run.get('_label') or run.get('source', '?'):<16} {run.get('outcome', '?'):<8} {pages:>5} {by_kind} "
+                     f"{st.get('patrol/errors', 0):>6} {run.get('_seconds', 0):>6.1f}s")
+    return "\n".join(lines)
+
+
+@click.command("crawl")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-j", "--jobs", default=1, show_default=True, help="Crawls to run at the same time.")
+@click.option("--resume", is_flag=True, help="Keep crawl state in PATROL_DATA_DIR/jobs/<source> and "
+              "go on from where an interrupted crawl stopped.")
+def crawl(sources: tuple[str, ...], jobs: int, resume: bool) -> None:
+    """Crawl the named SOURCES (profile names or files), each as a scrapy subprocess.
+    Exits non-zero when a crawl failed (judged by its stats, not its exit code)."""
+    from spiders.profiles import find_profile
+    # A bad profile is a one-line error before anything starts.
+    labels = {s: find_profile(s).name for s in sources}
+    runs = crawl_sources(list(sources), jobs=jobs, trigger="manual", resume=resume, labels=labels)
+    click.echo(summary_table(runs))
+    if any(r.get("outcome") == "failed" for r in runs):
+        sys.exit(1)
+
+
+@click.command("demo")
+@click.option("--serve", is_flag=True, help="Then start the review console on the crawled store.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Review console address (--serve).")
+@click.option("--port", default=8000, show_default=True, help="Review console port (--serve).")
+@click.option("-j", "--jobs", default=2, show_default=True, help="Crawls to run at the same time.")
+def demo(serve: bool, host: str, port: int, jobs: int) -> None:
+    """Serve the bundled demo sites on 127.0.0.1, crawl every demo profile into
+    the configured store (PATROL_STORE, the embedded one by default), print a
+    summary and exit (or, with --serve, open the review console)."""
+    from patrol.demo import DemoWeb
+    from spiders.profiles import load_profile, profile_paths
+    names = [p.stem for p in profile_paths(BUNDLED_SOURCES)]
+    store_url = config.get("PATROL_STORE")
+    click.echo(f"demo: store {store_url}")
+    with DemoWeb() as web:
+        os.environ.update(web.env())  # the profiles' ${DEMO_*_URL}, for the crawl subprocesses too
+        for name in names:
+            load_profile(BUNDLED_SOURCES / f"{name}.yaml")
+        click.echo("demo sites: " + ", ".join(f"{k} {v}" for k, v in web.urls.items()))
+        begun = time.monotonic()
+        runs = crawl_sources(names, jobs=jobs, trigger="demo", store_url=store_url,
+                             sources_dir=str(BUNDLED_SOURCES))
+        click.echo(summary_table(runs))
+        click.echo(f"total {time.monotonic() - begun:.1f}s; store: patrol store check")
+        if not serve:
+            if any(r.get("outcome") == "failed" for r in runs):
+                sys.exit(1)
+            return
+        try:
+            from patrol.web.serve import serve as serve_console
+        except ImportError:
+            raise PatrolError("the review console (patrol.web) is not installed in this build") from None
+        serve_console(host, port, store_url=store_url)
+
+
+commands = [sources_group, crawl, demo]

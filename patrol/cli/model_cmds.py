@@ -1,0 +1,167 @@
+"""``patrol train``, ``patrol evaluate`` and ``patrol classify``: the classifier from the command line.
+
+``patrol classify`` reads JSON Lines (objects with ``text``, optional ``title``
+and ``source_kind`` / ``kind`` and any item fields) from FILE or stdin and
+writes exactly one JSON line per input line, in order. A bad input line (not
+JSON, not an object, ``text`` missing or not a string) produces the output line
+``{"line": N, "error": "..."}`` and the same message on stderr, and the run goes
+on; the exit status is 1 if any line was bad, else 0. Blank lines are echoed as
+an error line too, so output line N always answers input line N.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from patrol import config
+from patrol.errors import PatrolError
+
+log = logging.getLogger(__name__)
+
+BATCH = 64
+
+
+def _model_path(path: str | None) -> Path:
+    return Path(path or config.get("PATROL_MODEL"))
+
+
+def _load(path: Path):
+    from classifiers import ClassifierError, load_model
+    try:
+        return load_model(path)
+    except ClassifierError as exc:
+        raise PatrolError(str(exc)) from exc
+
+
+@click.command()
+@click.option("--corpus", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Corpus directory (default: the bundled classifiers/data/corpus).")
+@click.option("--reviews", type=click.Path(file_okay=False), default=None,
+              help="Directory of real clean reviews used as extra negatives (default: the shared dataset).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the .skops artifact (default: PATROL_MODEL).")
+@click.option("--no-evaluate", is_flag=True, help="Skip the held-out evaluation stored in the sidecar.")
+def train(corpus: str | None, reviews: str | None, output: str | None, no_evaluate: bool) -> None:
+    """Train the classifier on the corpus and save it with its metrics."""
+    from tqdm import tqdm
+
+    from classifiers import ClassifierError, save_model
+    from classifiers.evaluate import evaluate, metrics_table
+    from classifiers.train import FOLDS, train as train_model
+
+    out = _model_path(output)
+    steps = 6 + FOLDS + (0 if no_evaluate else 1)
+    with tqdm(total=steps, desc="train", unit="step", file=sys.stderr) as bar:
+        def progress(message: str) -> None:
+            bar.set_postfix_str(message[:50])
+            bar.update(1)
+        try:
+            model, _ = train_model(corpus, reviews, progress=progress)
+            metrics = None
+            if not no_evaluate:
+                progress("evaluating on the held-out split")
+                metrics = evaluate(model, corpus, reviews)
+            progress("saving")
+            sidecar = save_model(model, out, metrics)
+        except ClassifierError as exc:
+            raise PatrolError(str(exc)) from exc
+    click.echo(f"model {sidecar['version']} written to {out}")
+    if metrics:
+        click.echo(metrics_table(metrics))
+
+
+@click.command()
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+              help="Model artifact (default: PATROL_MODEL).")
+@click.option("--corpus", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Corpus directory whose held-out split is evaluated (default: the bundled one).")
+@click.option("--reviews", type=click.Path(file_okay=False), default=None,
+              help="Directory of real clean reviews for the false-positive rate.")
+@click.option("--plots", type=click.Path(file_okay=False), default="pr-curves", show_default=True,
+              help="Directory for the precision-recall curves (PNG, one per category).")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+def evaluate(model_path: str | None, corpus: str | None, reviews: str | None, plots: str, as_json: bool) -> None:
+    """Per-category precision, recall, F1 and confusion on the held-out split; PR curves as PNG."""
+    from classifiers import ClassifierError
+    from classifiers.evaluate import evaluate as run, metrics_table
+
+    model = _load(_model_path(model_path))
+    try:
+        metrics = run(model, corpus, reviews, plot_dir=plots)
+    except ClassifierError as exc:
+        raise PatrolError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"model {model.version}, held-out examples {metrics['test_examples']}")
+        click.echo(metrics_table(metrics))
+        click.echo("precision-recall curves: " + ", ".join(metrics["plots"]))
+
+
+def _parse_line(raw: str, n: int) -> dict:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"line {n}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise ValueError(f"line {n}: expected a JSON object, got {type(obj).__name__}")
+    if not isinstance(obj.get("text"), str):
+        raise ValueError(f"line {n}: field 'text' must be a string")
+    for field in ("title", "source_kind", "kind"):
+        if obj.get(field) is not None and not isinstance(obj[field], str):
+            raise ValueError(f"line {n}: field '{field}' must be a string")
+    return obj
+
+
+@click.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+              help="Model artifact (default: PATROL_MODEL).")
+def classify(file, model_path: str | None) -> None:
+    """Classify JSON Lines from FILE (default: stdin): one JSON line out per line in.
+
+    A bad line gives {"line": N, "error": "..."} (also on stderr); the run goes
+    on and exits 1 at the end.
+    """
+    model = _load(_model_path(model_path))
+    out = click.get_text_stream("stdout")
+    bad = 0
+    batch: list[tuple[int, dict | str]] = []
+
+    def flush() -> None:
+        docs = [d for _, d in batch if isinstance(d, dict)]
+        results = iter(model.classify_many(docs))
+        for n, d in batch:
+            if isinstance(d, dict):
+                r = next(results)
+                line = {"line": n, "scores": r["scores"], "verdicts": r["verdicts"],
+                        "evidence": r["evidence"], "model_version": r["model_version"]}
+                if "id" in d:
+                    line["id"] = d["id"]
+            else:
+                line = {"line": n, "error": d}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        out.flush()
+        batch.clear()
+
+    for n, raw in enumerate(file, start=1):
+        try:
+            batch.append((n, _parse_line(raw, n)))
+        except ValueError as exc:
+            bad += 1
+            click.echo(f"patrol classify: {exc}", err=True)
+            batch.append((n, str(exc)))
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    if bad:
+        click.echo(f"patrol classify: {bad} bad line(s)", err=True)
+        sys.exit(1)
+
+
+commands = [train, evaluate, classify]

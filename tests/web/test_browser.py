@@ -1,0 +1,104 @@
+"""The console in real Chromium (Debian's), driven by Playwright: log in, claim
+the next flag with a keystroke, see the highlighted evidence, confirm with a
+keystroke, see the dashboard count change; hostile content never runs."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from patrol.web.auth import create_account
+from patrol.web.serve import make_server
+from tests.web.conftest import XSS_TEXT, XSS_TITLE, seed_flag, seed_item, term
+
+CHROMIUM = "/usr/lib/chromium/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def console(tmp_path, monkeypatch):
+    """A live console on 127.0.0.1 (port 0) over a SQLite store, with one analyst."""
+    monkeypatch.setenv("PATROL_DATA_DIR", str(tmp_path / "data"))
+    app, server = make_server("127.0.0.1", 0, store_url=f"sqlite:///{tmp_path / 'patrol.db'}", threads=4)
+    store = app.extensions["patrol_store"]
+    create_account(store, "ann", "analyst", "ann-password")
+    shop = seed_item(store, url="https://shop.example/1", kind="shop", source="shop-a",
+                     title=XSS_TITLE, text=XSS_TEXT)
+    flag_id = seed_flag(store, shop, "unlicensed_publication", 0.9,
+                        terms=[term(XSS_TEXT, "盗版书"), term(XSS_TITLE, "盗版书", "title")],
+                        snippet="出售盗版书籍<img src=x onerror=alert(9)>")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}/", store, flag_id
+    server.close()
+    store.close()
+
+
+@pytest.fixture
+def page():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context()
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        yield pg
+        context.close()
+        browser.close()
+
+
+def confirmed_count(page) -> int:
+    return int(page.locator("#count-confirmed strong").inner_text())
+
+
+def test_analyst_claims_sees_evidence_confirms_by_keystroke(console, page):
+    base, store, flag_id = console
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    blocked: list[str] = []
+    page.on("request", lambda r: blocked.append(r.url) if not r.url.startswith(base) else None)
+
+    page.goto(base + "dashboard")
+    assert page.url.startswith(base + "login")
+    page.fill("input[name=username]", "ann")
+    page.fill("input[name=password]", "ann-password")
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('Log in')")
+    assert page.url == base + "dashboard"
+    assert confirmed_count(page) == 0
+
+    with page.expect_navigation():
+        page.keyboard.press("n")
+    assert page.url == f"{base}flags/{flag_id}"
+    assert page.locator("article.flag").get_attribute("data-status") == "in_review"
+
+    marks = page.locator(".item-text mark")
+    assert marks.count() == 1 and marks.first.inner_text() == "盗版书"
+    assert page.locator("h1.item-title mark").inner_text() == "盗版书"
+    assert page.locator("blockquote.snippet mark").inner_text() == "盗版书"
+    # The crawled markup is visible as text and did nothing.
+    assert '<script>alert("title")</script>' in page.locator("h1.item-title").inner_text()
+    assert page.title() != "pwned" and page.locator(".item-text script").count() == 0
+    assert page.locator(".item-text a, .item-text img").count() == 0
+
+    # Typing in the note does not trigger the shortcuts.
+    page.click("textarea")
+    page.keyboard.type("checked the cover")
+    assert page.url == f"{base}flags/{flag_id}"
+    page.locator("textarea").blur()
+
+    with page.expect_navigation():
+        page.keyboard.press("c")
+    assert page.locator("article.flag").get_attribute("data-status") == "confirmed"
+    flag = store.get_flag(flag_id)
+    assert flag["status"] == "confirmed" and flag["decision"]["analyst"] == "ann"
+    assert flag["decision"]["note"] == "checked the cover"
+
+    page.goto(base + "dashboard")
+    assert confirmed_count(page) == 1
+    assert page.locator('g.bar[data-label="confirmed"]').get_attribute("data-count") == "1"
+    assert dialogs == [] and blocked == []
