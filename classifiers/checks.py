@@ -125,13 +125,15 @@ def check_shop(doc: dict) -> list[CheckHit]:
 
 
 def check_outlet(doc: dict, registry_path: Path | None = None) -> list[CheckHit]:
+    if not doc.get("outlet") and not doc.get("url"):
+        return []  # nothing to look up: the model and the lexicon judge the text
     kind = doc.get("kind", doc.get("source_kind"))
     outlet = normalise_text(_text(doc.get("outlet")).strip())
     if kind != "news" and not outlet:
         return []
     host = _host(_text(doc.get("url")))
     if not outlet and not host:
-        return []  # nothing to look up: the model and the lexicon judge the text
+        return []
     rows = registry(registry_path)
     body = normalise_text(" ".join([_text(doc.get("title")), _text(doc.get("text")),
                                     _text(doc.get("licence_claim")), _text(doc.get("contact"))]))

@@ -126,7 +126,9 @@ class Model:
             [model_input(t.text, x.text) for t, x in zip(titles, texts)])
         proba = positive_proba(self.pipeline, X)
         X = X.tocsr()
-        return [self._result(doc, title, text, proba[i], X[i]) for i, (doc, title, text)
+        rows = [(X.data[X.indptr[i]:X.indptr[i + 1]], X.indices[X.indptr[i]:X.indptr[i + 1]])
+                for i in range(len(docs))]
+        return [self._result(doc, title, text, proba[i], rows[i]) for i, (doc, title, text)
                 in enumerate(zip(docs, titles, texts))]
 
     # -- one result -------------------------------------------------------------------------
@@ -150,9 +152,10 @@ class Model:
 
     def _evidence(self, k: int, p_model: float, lex: float, hits: list[Hit], title_hits: list[Hit],
                   checks: list[CheckHit], row, original: str) -> dict:
-        contrib = row.data * self._coef[k, row.indices]
+        data, indices = row
+        contrib = data * self._coef[k, indices]
         order = np.argsort(-contrib)[: self.top_features]
-        features = [{"feature": str(self._names[row.indices[j]]), "weight": round(float(contrib[j]), 4)}
+        features = [{"feature": str(self._names[indices[j]]), "weight": round(float(contrib[j]), 4)}
                     for j in order if contrib[j] > 0]
         if hits:
             snip = snippet(original, hits[0].start, hits[0].end)

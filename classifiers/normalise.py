@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -164,6 +165,27 @@ def _standins(path: str, mtime: float) -> tuple[re.Pattern | None, dict[str, str
     return re.compile("|".join(alternatives)), mapping
 
 
+_checked: dict[str, tuple[float, float]] = {}  # path -> (last check, mtime)
+CHECK_INTERVAL = 1.0
+
+
+def _current_standins(path: Path | None) -> tuple[re.Pattern | None, dict[str, str]]:
+    """The compiled stand-ins of ``path``; the file's mtime is looked at most once a second."""
+    key = str(path or STANDINS_FILE)
+    now = time.monotonic()
+    last = _checked.get(key)
+    if last is None or now - last[0] >= CHECK_INTERVAL:
+        try:
+            mtime = Path(key).stat().st_mtime
+        except FileNotFoundError:
+            mtime = -1.0
+        last = (now, mtime)
+        _checked[key] = last
+    if last[1] < 0:
+        return None, {}
+    return _standins(key, last[1])
+
+
 def _basic(text: str) -> str:
     """Width folding, lower case and traditional → simplified only (for data files)."""
     return _t2s().convert(text.translate(_WIDTH))
@@ -185,10 +207,9 @@ def normalise(text: str, standins: Path | None = None) -> Normalised:
     text, offsets = _rewrite(text, offsets, _SPLIT_CJK, _join)
     text, offsets = _rewrite(text, offsets, _SPLIT_LATIN, _join_latin)
     text, offsets = _rewrite(text, offsets, _LEET_WORD, _leet)
-    path = standins or STANDINS_FILE
-    if Path(path).is_file():
-        pattern, mapping = _standins(str(path), Path(path).stat().st_mtime)
-        if pattern is not None:
+    pattern, mapping = _current_standins(standins)
+    if pattern is not None:
+        if True:
             def repl(m: re.Match) -> list[tuple[str, int]]:
                 canon = mapping[m.group()]
                 # first maps to first, last to last, so a span covers the whole stand-in

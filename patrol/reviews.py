@@ -81,3 +81,10 @@ def write_jsonl(examples: list[dict], path: Path | str) -> Path:
         for ex in examples:
             fh.write(json.dumps(ex, ensure_ascii=False) + "\n")
     return path
+
+
+def examples_from_store(url: str | None = None) -> tuple[list[dict], dict[str, int]]:
+    """``review_examples`` of the store at ``url`` (default: PATROL_STORE)."""
+    from patrol.store import open_store
+    with open_store(url) as store:
+        return review_examples(store)

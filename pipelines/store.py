@@ -101,6 +101,9 @@ class StorePipeline:
         self.pending: list[Future] = []
         self.store = None  # opened and used on the writer thread only
         self.run_id: str | None = crawler.settings.get("PATROL_RUN_ID") or None
+        # A run record made by a parent (patrol crawl, the scheduler) is
+        # finished by that parent, with the final stats and the exit status.
+        self.parent_run = self.run_id is not None
         # A run handed in by PATROL_RUN_ID belongs to its caller (patrol.runner),
         # which finishes it with the exit status; this pipeline only finishes its own.
         self.owns_run = self.run_id is None
@@ -210,6 +213,8 @@ class StorePipeline:
         clean = {k: v for k, v in stats.items() if isinstance(v, (int, float, str))}
         try:
             self._replay()
+            if self.parent_run:
+                return
             store = self._open()
             if not self.run_id:
                 self.run_id = store.start_run(self.source, trigger="manual")

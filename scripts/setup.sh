@@ -43,14 +43,10 @@ if [ -z "${PATROL_CHROMIUM:-}" ] && [ ! -x /usr/lib/chromium/chromium ]; then
 fi
 
 # 3. For the tests: FerretDB 1.24 (a MongoDB-compatible server), built once
-#    from the Go module proxy into the cache, unless a real server is given.
+#    from the Go module proxy into the cache (patrol/devserver.py knows how),
+#    unless PATROL_TEST_MONGO_URI names a real server.
 if [ "$want_test" = 1 ] && [ -z "${PATROL_TEST_MONGO_URI:-}" ]; then
-  FERRET_BIN="${PATROL_FERRETDB:-$HOME/.cache/patrol/ferretdb/bin/ferretdb}"
-  if [ ! -x "$FERRET_BIN" ]; then
-    command -v go >/dev/null || { log "Go is needed to build FerretDB (or set PATROL_TEST_MONGO_URI to a mongod)"; exit 1; }
-    log "building FerretDB v1.24.2 into $(dirname "$FERRET_BIN") (about 2 minutes, once)"
-    mkdir -p "$(dirname "$FERRET_BIN")"
-    GOBIN="$(dirname "$FERRET_BIN")" go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2
-  fi
+  command -v go >/dev/null || { log "Go is needed to build FerretDB (or set PATROL_TEST_MONGO_URI to a mongod)"; exit 1; }
+  log "FerretDB: $(.venv/bin/python -c 'from patrol.devserver import ferretdb_binary; print(ferretdb_binary())')"
 fi
 log "ready"

@@ -14,10 +14,11 @@ import hashlib
 import logging
 from pathlib import Path
 from typing import Any, Iterator
-
+from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
@@ -85,7 +86,25 @@ class ProfileSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         apply_profile(crawler.settings, spider.profile)  # settings are not frozen yet (Scrapy >= 2.11)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
+
+    def _on_idle(self) -> None:
+        """Never end with items still waiting for an about page that will not come."""
+        if self._held:
+            self._site_state = "done"
+            self.crawler.engine.crawl(scrapy.Request("data:,", callback=self._flush, dont_filter=True,
+                                                     meta={"dont_obey_robotstxt": True, "dont_cache": True}))
+            raise DontCloseSpider
+
+    def _flush(self, response) -> Iterator[dict]:
+        held, self._held = self._held, []
+        for item in held:
+            yield self._fill(item)
+
+    def _on_site(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in self.profile.allowed_domains)
 
     # -- requests ------------------------------------------------------------
     def make_request(self, url: str, callback, *, priority: int = 0, dont_filter: bool = False,
@@ -133,6 +152,9 @@ class ProfileSpider(scrapy.Spider):
             stats.inc_value("patrol/redirected")
         if "cached" in response.flags:
             stats.inc_value("patrol/unchanged")
+        encoding = getattr(response, "encoding", None)
+        if encoding and encoding.lower() not in ("utf-8", "utf8", "ascii"):
+            stats.inc_value(f"patrol/encoding/{encoding.lower()}")
 
     def _item(self, response, kind: str) -> dict | None:
         if not isinstance(response, scrapy.http.TextResponse):
@@ -148,7 +170,8 @@ class ProfileSpider(scrapy.Spider):
     def _about(self, response) -> Iterator[scrapy.Request]:
         """Request the site's about page once, early; items wait for it (``_held``)."""
         for url in self._links(response, "about"):
-            if self._site_state == "unknown":
+            # dont_filter below would also let an off-site link past OffsiteMiddleware.
+            if self._site_state == "unknown" and self._on_site(url):
                 self._site_state = "requested"
                 self._about_urls.add(url)
                 yield self.make_request(url, self.parse_about, priority=10, dont_filter=True, role="about")

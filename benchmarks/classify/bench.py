@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--cpu", type=int, default=0, help="CPU to pin to")
+    parser.add_argument("--model", default=None, help="model artifact (default: the shipped one)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
@@ -45,7 +46,7 @@ def main() -> None:
     texts += load_reviews(part="test")[: len(texts)]
     docs = [{"text": t} for t in texts]
     nbytes = sum(len(t.encode("utf-8")) for t in texts)
-    model = load_model()
+    model = load_model(args.model)
     model.classify_many(docs[:32])  # warm up the segmenter and caches
 
     def run_classify() -> float:

@@ -22,6 +22,12 @@ from patrol import config
 from patrol.errors import PatrolError
 
 _PROGRESS = re.compile(r"Crawled (\d+) pages .*?scraped (\d+) items")
+# Crawled text is hostile: no terminal control sequences reach the operator's screen.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(value: object, width: int = 100) -> str:
+    return _CONTROL.sub("?", str(value))[:width]
 BUNDLED_SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
 
@@ -62,16 +68,16 @@ def sources_check(profile_file: str, url: str | None) -> None:
     if profile.render == "browser":
         click.echo("note: fetched over plain HTTP here; sections built by JavaScript appear only in a crawl")
     for report in check_profile(profile, url):
-        click.echo(f"\n{report.role} page {report.url}  HTTP {report.status}")
+        click.echo(f"\n{report.role} page {_safe(report.url, 300)}  HTTP {report.status}")
         for role, links in report.links.items():
-            shown = ", ".join(links[:3]) + (" …" if len(links) > 3 else "")
+            shown = _safe(", ".join(links[:3]), 300) + (" …" if len(links) > 3 else "")
             click.echo(f"  links.{role:<8} {len(links):>3}  {shown}")
         for key, value in report.item.items():
             if key in ("fetched_at", "content_hash", "source", "meta", "text"):
                 continue
             mark = "*" if key in report.from_profile else " "
             text = value if isinstance(value, str) else repr(value)
-            click.echo(f" {mark}{key:<18} {click.style(str(text)[:100], bold=bool(value))}")
+            click.echo(f" {mark}{key:<18} {click.style(_safe(text), bold=bool(value))}")
         click.echo(f"  {'text':<18} {len(report.item.get('text') or '')} chars")
     click.echo("\n(* = from the profile's selector; others from generic extraction)")
 
@@ -114,7 +120,7 @@ def crawl_sources(sources: list[str], *, jobs: int, trigger: str, resume: bool =
     def one(source: str) -> dict:
         extra = {"LOGSTATS_INTERVAL": "2"}
         if resume:
-            extra["JOBDIR"] = str(Path(config.get("PATROL_DATA_DIR")) / "jobs" / source)
+            extra["JOBDIR"] = str(Path(config.get("PATROL_DATA_DIR")) / "jobs" / labels.get(source, source))
         started[source] = time.monotonic()
         click.echo(f"  [{source}] crawling (log: {logs[source]})", err=True)
         run = run_crawl(source, trigger=trigger, store_url=store_url, log_file=logs[source],

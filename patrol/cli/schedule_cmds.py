@@ -33,12 +33,12 @@ def schedule_group(ctx: click.Context, reload_seconds: float | None) -> None:
 
     def on_hup(signum, frame):
         logger.info("SIGHUP: re-reading source profiles")
-        threading.Thread(target=service.sync, daemon=True).start()
+        threading.Thread(target=service.reload, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-    signal.signal(signal.SIGHUP, on_hup)
     service.start()
+    signal.signal(signal.SIGHUP, on_hup)  # only once there are jobs to bring in line
     for job in service.jobs():
         click.echo(f"scheduled {job['source']:<24} next run {job['next_run']}")
     click.echo(f"scheduler running ({len(service.jobs())} jobs, time zone {service.tz.key}); "
@@ -53,9 +53,8 @@ def schedule_group(ctx: click.Context, reload_seconds: float | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
 def schedule_list(as_json: bool) -> None:
     """Each source with its cron, next run time and last outcome."""
-    from apscheduler.triggers.cron import CronTrigger
-
     from patrol.scheduler import PatrolScheduler, job_id
+    from patrol.scheduler.cron import cron_trigger
     from patrol.store import open_store
     service = PatrolScheduler()
     stored = service.stored_jobs()  # runs nothing
@@ -64,17 +63,19 @@ def schedule_list(as_json: bool) -> None:
     with open_store(service.store_url) as store:
         for name, prof in sorted(service.load_profiles().items()):
             job = stored.get(job_id(name))
-            if not prof.enabled:
-                next_run = None
-            elif job is not None:
+            next_run, problem = None, None
+            if job is not None:
                 next_run = job.next_run_time
-            else:
-                next_run = CronTrigger.from_crontab(prof.schedule, timezone=service.tz).get_next_fire_time(None, now)
+            elif prof.enabled:
+                try:
+                    next_run = cron_trigger(prof.schedule, service.tz).get_next_fire_time(None, now)
+                except ValueError as exc:
+                    problem = f"schedule: {exc}"
             last = store.list_runs(source=name, limit=1)
             rows.append({
                 "source": name, "enabled": prof.enabled, "schedule": prof.schedule,
-                "next_run": next_run.isoformat() if next_run else None,
-                "scheduled": job is not None,
+                "next_run": next_run.astimezone(service.tz).isoformat() if next_run else None,
+                "scheduled": job is not None, "problem": problem,
                 "last_outcome": last[0]["outcome"] if last else None,
                 "last_started": last[0]["started_at"].isoformat() if last else None,
             })
@@ -83,9 +84,12 @@ def schedule_list(as_json: bool) -> None:
         return
     click.echo(f"{'source':<22} {'cron':<14} {'next run (' + service.tz.key + ')':<30} last outcome")
     for r in rows:
-        nxt = r["next_run"][:19].replace("T", " ") if r["next_run"] else "disabled"
+        nxt = (r["next_run"][:19].replace("T", " ") if r["next_run"]
+               else "disabled" if not r["enabled"] else "not scheduled")
         last = f"{r['last_outcome']} at {r['last_started'][:19]}" if r["last_outcome"] else "never run"
         click.echo(f"{r['source']:<22} {r['schedule']:<14} {nxt:<30} {last}")
+        if r["problem"]:
+            click.echo(f"  ! {r['problem']}")
 
 
 @schedule_group.command("run")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import logging
 import threading
 import time
@@ -24,11 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from patrol import config
 from patrol.runner import run_crawl
+from patrol.scheduler.cron import cron_trigger
+from patrol.scheduler.lock import SourceLock
 from patrol.store import StoreError
 
 logger = logging.getLogger(__name__)
@@ -39,33 +39,6 @@ RETRY_PREFIX = "retry:"
 
 def job_id(source: str) -> str:
     return JOB_PREFIX + source
-
-
-class SourceLock:
-    """An exclusive, non-blocking lock on one source (a file lock: it dies
-    with the process that holds it, so a crash never leaves a stale lock)."""
-
-    def __init__(self, source: str):
-        directory = Path(config.get("PATROL_DATA_DIR")) / "locks"
-        directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / f"{source}.lock"
-        self.fh = None
-
-    def acquire(self) -> bool:
-        self.fh = open(self.path, "a+")
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.close()
-            self.fh = None
-            return False
-        return True
-
-    def release(self) -> None:
-        if self.fh is not None:
-            fcntl.flock(self.fh, fcntl.LOCK_UN)
-            self.fh.close()
-            self.fh = None
 
 
 # Runtime state of this process's scheduler, for the job function (jobs are
@@ -117,7 +90,7 @@ class PatrolScheduler:
         self.stop_grace_seconds = pick(stop_grace_seconds, "PATROL_SCHEDULE_STOP_GRACE")
         self.stop_event = threading.Event()
         self._sync_lock = threading.Lock()
-        self.running: dict[str, threading.Thread] = {}
+        self.running: dict[str, threading.Event] = {}  # source -> set when its run is recorded
         self.jobstore = jobstore_for(self.store_url, config.get("PATROL_STORE_TIMEOUT"))
         self.scheduler = _BackgroundScheduler(
             timezone=self.tz,
@@ -160,10 +133,16 @@ class PatrolScheduler:
 
     def _sync(self) -> dict[str, list[str]]:
         changes: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
-        wanted = {name: p for name, p in self.load_profiles().items() if p.enabled}
+        wanted = {}
+        for name, prof in self.load_profiles().items():
+            if not prof.enabled:
+                continue
+            try:
+                wanted[name] = cron_trigger(prof.schedule, self.tz)
+            except ValueError as exc:
+                logger.error("profile skipped: %s: field 'schedule': %s", prof.path, exc)
         existing = {j.id: j for j in self.scheduler.get_jobs() if j.id.startswith(JOB_PREFIX)}
-        for name, prof in wanted.items():
-            trigger = CronTrigger.from_crontab(prof.schedule, timezone=self.tz)
+        for name, trigger in wanted.items():
             job = existing.get(job_id(name))
             if job is None:
                 self.scheduler.add_job(scheduled_crawl, trigger, id=job_id(name), name=name,
@@ -195,7 +174,7 @@ class PatrolScheduler:
         if not lock.acquire():
             logger.warning("%s is already running: this %s run is skipped", source, trigger)
             return None
-        self.running[source] = threading.current_thread()
+        done = self.running[source] = threading.Event()
         try:
             logger.info("crawl of %s starts (%s)", source, trigger)
             log_dir = Path(config.get("PATROL_DATA_DIR")) / "logs"
@@ -211,6 +190,7 @@ class PatrolScheduler:
         finally:
             self.running.pop(source, None)
             lock.release()
+            done.set()
         logger.info("crawl of %s ended: %s (%s)", source, run.get("outcome"), run.get("reason"))
         if (run.get("outcome") == "failed" and trigger != "retry" and self.scheduler.running
                 and not self.stop_event.is_set()):
@@ -256,17 +236,24 @@ class PatrolScheduler:
         try:
             yield
         except JOB_STORE_ERRORS as exc:
+            # pymongo's message carries its whole topology; keep the cause (as patrol.store.mongo does)
+            reason = str(exc).split(", Timeout:")[0].split(" (configured timeouts")[0]
             raise StoreUnavailable(f"scheduler job store at {redact_url(self.store_url)}: "
-                                   f"{str(exc).splitlines()[0][:300]}") from None
+                                   f"{reason.splitlines()[0][:200]}") from None
 
     def _reload_timer(self) -> None:
         def loop():
             while not self.stop_event.wait(self.reload_seconds):
-                try:
-                    self.sync()
-                except Exception:  # keep the service up; the error is logged
-                    logger.exception("profile reload failed")
+                self.reload()
         threading.Thread(target=loop, name="patrol-reload", daemon=True).start()
+
+    def reload(self) -> None:
+        """``sync()`` for SIGHUP and the periodic re-read: a failure (a missing
+        sources directory, the database down) is logged and the jobs stay as they are."""
+        try:
+            self.sync()
+        except Exception as exc:  # keep the service up; the next reload tries again
+            logger.error("profile reload failed, jobs unchanged: %s", exc)
 
     def shutdown(self) -> None:
         """Stop: no new runs; running crawls get SIGTERM and a bound, then are
@@ -281,9 +268,8 @@ class PatrolScheduler:
         # Each crawl thread stops its crawl (SIGTERM, SIGKILL after the grace)
         # and records it; the margin covers writing the run record.
         deadline = time.monotonic() + self.stop_grace_seconds + 30
-        for source, thread in running:
-            thread.join(timeout=max(0.0, deadline - time.monotonic()))
-            if thread.is_alive():
+        for source, done in running:
+            if not done.wait(timeout=max(0.0, deadline - time.monotonic())):
                 logger.error("crawl of %s did not stop in time", source)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)

@@ -14,6 +14,11 @@ the others re-read and retry (``_swap``). New documents are inserted under
 the unique ``_id``/key indexes and a DuplicateKeyError means "someone was
 first: plan again". Keys are ``_id`` values (url, derived flag id, app key)
 because FerretDB only uses an index for ``_id`` lookups.
+
+Also missing in FerretDB 1.24.2 (checked against it, so not used here):
+``$dateToString`` and other date operators (the day bucket is stored as
+``created_day``), ``$facet``, ``$lookup``, transactions, and a faithful
+``$setOnInsert`` (it drops null and empty-array fields from the new document).
 """
 
 from __future__ import annotations

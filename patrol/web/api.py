@@ -15,7 +15,7 @@ from flask import abort, g, request
 
 from patrol.web import api_schemas as s
 from patrol.web.app import csrf, get_store, office_tz
-from patrol.web.auth import authenticate, issue_token, lead_required, login_required
+from patrol.web.auth import authenticate, issue_token, lead_required, limit_failed_logins, login_required
 from patrol.web.forms import day_bounds
 from patrol.web.render import reason_valid
 
@@ -36,7 +36,8 @@ def _authenticate() -> None:
 @bp.post("/token")
 @bp.input(s.TokenIn, arg_name="body")
 @bp.output(s.TokenOut)
-@bp.doc(summary="Exchange a user name and password for a bearer token", responses=[401])
+@bp.doc(summary="Exchange a user name and password for a bearer token", responses=[401, 429])
+@limit_failed_logins
 def token(body):
     user = authenticate(get_store(), body["username"], body["password"])
     if user is None:

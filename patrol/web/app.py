@@ -13,7 +13,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apiflask import APIFlask
 from flask import current_app, g, render_template, request
@@ -73,6 +73,14 @@ def _secret_key() -> str:
     return key
 
 
+def _office_zone() -> ZoneInfo:
+    name = config.get("PATROL_TIMEZONE")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise config.ConfigError(f"PATROL_TIMEZONE: unknown time zone {name!r}") from exc
+
+
 def create_app(store_url: str | None = None, secret_key: str | None = None) -> APIFlask:
     """The console for the store at ``store_url`` (default: PATROL_STORE)."""
     app = APIFlask(__name__, title="Content patrol review console", version=__version__,
@@ -91,14 +99,15 @@ def create_app(store_url: str | None = None, secret_key: str | None = None) -> A
                           "CookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"}},
     )
     app.json = _JSONProvider(app)
+    app.extensions["patrol_tz"] = _office_zone()
+    app.extensions["patrol_data_dir"] = Path(config.get("PATROL_DATA_DIR"))
     store = open_store(store_url)
     app.extensions["patrol_store"] = store
-    app.extensions["patrol_tz"] = ZoneInfo(config.get("PATROL_TIMEZONE"))
-    app.extensions["patrol_data_dir"] = Path(config.get("PATROL_DATA_DIR"))
     csrf.init_app(app)
 
     from patrol.web import api, auth, dashboard, exports, flag, queue
     from patrol.web.render import install_filters
+    auth.limiter.init_app(app)
     for bp in (auth.bp, queue.bp, flag.bp, dashboard.bp, exports.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # the API checks CSRF itself when it is authenticated by cookie

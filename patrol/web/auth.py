@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from patrol.errors import PatrolError
@@ -35,6 +37,22 @@ _hasher = PasswordHasher()
 _dummy_hash: str | None = None
 
 bp = Blueprint("auth", __name__)
+
+
+def _login_key() -> str:
+    """Failed logins are counted per client address and user name."""
+    body = request.get_json(silent=True) if request.is_json else None
+    name = request.form.get("username") or (body.get("username") if isinstance(body, dict) else "")
+    return f"{get_remote_address()}|{str(name or '')[:64].casefold()}"
+
+
+# Flask-Limiter, in memory (the console is one waitress process): a password
+# guesser gets LOGIN_LIMIT failed attempts, then 429 until the window passes.
+limiter = Limiter(_login_key, storage_uri="memory://", default_limits=[], headers_enabled=True)
+LOGIN_LIMIT = "10 per 15 minutes"
+limit_failed_logins = limiter.limit(LOGIN_LIMIT, methods=["POST"],
+                                    deduct_when=lambda response: response.status_code == 401,
+                                    error_message="Too many failed logins; wait a few minutes.")
 
 
 def hash_password(password: str) -> str:
@@ -150,6 +168,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_failed_logins
 def login():
     form = LoginForm()
     store = get_store()

@@ -15,6 +15,17 @@ APPS_SHOWN = 200
 RUNS_SHOWN = 30
 
 
+def run_numbers(run: dict) -> dict:
+    """Pages, items and errors of a run from its crawl stats (the same keys
+    ``patrol crawl`` prints: patrol/pages/*, patrol/items/*, patrol/errors)."""
+    st = {k: v for k, v in (run.get("stats") or {}).items() if isinstance(v, (int, float))}
+    pages = sum(v for k, v in st.items() if k.startswith("patrol/pages/"))
+    items = sum(v for k, v in st.items() if k.startswith("patrol/items/"))
+    return {"pages": int(pages or st.get("response_received_count", 0)),
+            "items": int(items or st.get("item_scraped_count", 0)),
+            "errors": int(st.get("patrol/errors", 0))}
+
+
 @bp.route("/dashboard")
 @login_required
 def index():
@@ -31,4 +42,4 @@ def index():
         "dashboard.html", counts=counts, charts=charts,
         apps=store.list_apps(minor_only=True, limit=APPS_SHOWN),
         apps_total=store.count_apps(), apps_minor=store.count_apps(minor_only=True),
-        runs=store.list_runs(limit=RUNS_SHOWN))
+        runs=[(r, run_numbers(r)) for r in store.list_runs(limit=RUNS_SHOWN)])

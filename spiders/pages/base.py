@@ -162,8 +162,20 @@ class Page:
                           lambda: first(self.sel, "h1")) or ""
 
     def text(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
         value = self.field("text", lambda: html_text.selector_to_text(self.main_region())) or ""
         return value[:MAX_TEXT_CHARS]
+
+    @cached_property
+    def _full_text(self) -> str:
+        """The whole body's visible text, line by line (for footers and 资质 lines)."""
+        return html_text.selector_to_text(self.sel.css("body") or self.sel, guess_layout=True)
+
+    def full_text(self) -> str:
+        return self._full_text
 
     def page_meta(self) -> dict[str, Any]:
         keep = ("description", "keywords", "author", "og:site_name", "og:type", "og:description",

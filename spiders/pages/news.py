@@ -8,7 +8,7 @@ from typing import Any
 
 import html_text
 
-from spiders.pages.base import Page, clean, dig, title_suffix
+from spiders.pages.base import Page, dig, title_suffix
 from spiders.pages.shop import lines_matching
 
 LICENCE_CLAIM = re.compile(
@@ -29,9 +29,6 @@ def find_date(text: str) -> str:
 
 class NewsPage(Page):
     kind = "news"
-
-    def full_text(self) -> str:
-        return html_text.selector_to_text(self.sel.css("body") or self.sel, guess_layout=True)
 
     def footer_text(self) -> str:
         foot = self.sel.css("footer, #footer, .footer")

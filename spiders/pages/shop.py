@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import html_text
 
 from spiders.pages.base import Page, clean, dig, title_suffix, first, texts, types_of
 
@@ -45,9 +44,6 @@ def parse_price(value: Any) -> float | None:
 
 class ShopPage(Page):
     kind = "shop"
-
-    def full_text(self) -> str:
-        return html_text.selector_to_text(self.sel.css("body") or self.sel, guess_layout=True)
 
     def licence_text(self) -> str:
         """The licence line(s) from the page (footer or a 资质 page), '' if none shown."""

@@ -55,7 +55,7 @@ class Env:
             "PATROL_SOURCES": str(self.sources), "PATROL_DATA_DIR": str(self.data),
             "PATROL_STORE": store_url, "PATROL_CLASSIFY": "false", "PATROL_HTTPCACHE": "false",
             "PATROL_CONFIG": str(tmp_path / "absent.toml"), "PATROL_LOG_LEVEL": "INFO",
-            "PATROL_STORE_FLUSH_SECONDS": "0.5",
+            "PATROL_STORE_FLUSH_SECONDS": "0.5", "PATROL_TIMEZONE": "Asia/Shanghai",
         }
 
     def profile(self, name: str, url: str, *, enabled: bool = True, schedule: str = "0 2 * * *",
@@ -81,11 +81,11 @@ class Env:
             return runs if len(runs) >= count else None
         return list(reversed(wait_for(ready, f"{count} runs of {source}")))
 
-    def cli(self, *args: str, timeout: float = 300):
+    def cli(self, *args: str, extra_env: dict | None = None, timeout: float = 300):
         import subprocess
         return subprocess.run([sys.executable, "-m", "patrol", *args], cwd=ROOT,
-                              env=dict(os.environ, **self.vars), capture_output=True,
-                              text=True, timeout=timeout)
+                              env=dict(os.environ, **self.vars, **(extra_env or {})),
+                              capture_output=True, text=True, timeout=timeout)
 
 
 def wait_for(predicate, what: str, limit: float = POLL_LIMIT):

@@ -6,7 +6,8 @@ import datetime as dt
 import threading
 
 import pytest
-from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_SUBMITTED
+from apscheduler.events import (EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED,
+                                EVENT_JOB_SUBMITTED)
 
 from tests.scheduler.conftest import Events, make_env, wait_for
 
@@ -74,33 +75,53 @@ def test_restart_keeps_jobs_and_runs_the_missed_one_once(backend, tmp_path, monk
            else request.getfixturevalue("mongo_db_url"))
     env = make_env(tmp_path, url, monkeypatch)
     env.profile("bk", site.urls["bookshop"])
-    first = scheduler_factory()
+    grace = 3 * 24 * 3600
+    first = scheduler_factory(misfire_grace_seconds=grace)
     first.start()
     assert [j["id"] for j in first.jobs()] == ["crawl:bk"]
     first.shutdown()
 
-    # While "down", the job's time passes: move its stored next run 10 minutes
-    # into the past (within the misfire grace), with the scheduler paused.
-    seeding = scheduler_factory()
+    # While "down" for two days, the job's time passes three times: move its
+    # stored next run 50 hours into the past (within the grace), with the
+    # scheduler paused.
+    seeding = scheduler_factory(misfire_grace_seconds=grace)
     seeding.start_paused()
     assert seeding.sync() == {"added": [], "updated": [], "removed": []}  # the job survived
-    missed = dt.datetime.now(seeding.tz) - dt.timedelta(minutes=10)
+    missed = dt.datetime.now(seeding.tz) - dt.timedelta(hours=50)
     seeding.scheduler.modify_job("crawl:bk", next_run_time=missed)
     seeding.shutdown()
-    stored = scheduler_factory().stored_jobs()
+    stored = scheduler_factory(misfire_grace_seconds=grace).stored_jobs()
     assert abs(stored["crawl:bk"].next_run_time - missed) < dt.timedelta(milliseconds=1)
     assert not env.runs("bk")  # stopping the paused scheduler ran nothing
 
-    second = scheduler_factory()
+    second = scheduler_factory(misfire_grace_seconds=grace)
     events = Events(second.scheduler)
     second.start()
     (run,) = env.wait_runs("bk", 1)
     wait_for(lambda: events.count(EVENT_JOB_EXECUTED, "crawl:bk"), "the job to end")
     assert run["trigger"] == "schedule" and run["outcome"] == "ok", run["reason"]
-    # Exactly once: one submission, and the next run is back in the future.
+    # Exactly once (coalesced): one submission, and the next run is back in the future.
     assert events.count(EVENT_JOB_SUBMITTED, "crawl:bk") == 1
+    assert events.count(EVENT_JOB_EXECUTED, "crawl:bk") == 1
     assert second.scheduler.get_job("crawl:bk").next_run_time > dt.datetime.now(second.tz)
     assert len(env.runs("bk")) == 1
+
+
+def test_run_missed_beyond_the_grace_is_skipped(env, dead_url, scheduler_factory):
+    env.profile("late", dead_url)
+    seeding = scheduler_factory(misfire_grace_seconds=3600)
+    seeding.start_paused()
+    seeding.sync()
+    seeding.scheduler.modify_job("crawl:late", next_run_time=dt.datetime.now(seeding.tz)
+                                 - dt.timedelta(hours=3))
+    seeding.shutdown()
+    service = scheduler_factory(misfire_grace_seconds=3600)
+    events = Events(service.scheduler)
+    service.start()
+    wait_for(lambda: events.count(EVENT_JOB_MISSED, "crawl:late"), "the missed event")
+    assert service.scheduler.get_job("crawl:late").next_run_time > dt.datetime.now(service.tz)
+    assert events.count(EVENT_JOB_EXECUTED, "crawl:late") == 0
+    assert not env.runs()
 
 
 def test_crashing_crawl_is_recorded_failed_and_retried_once(env, dead_url, scheduler_factory):
@@ -153,3 +174,31 @@ def test_bad_profile_is_skipped_and_the_others_still_scheduled(env, scheduler_fa
     service.start()
     assert [j["id"] for j in service.jobs()] == ["crawl:good"]
     assert any("bad.yaml: field 'start_urls[0]'" in r.getMessage() for r in caplog.records)
+
+
+def test_cron_lines_keep_their_standard_meaning(env, scheduler_factory, dead_url, caplog):
+    # Standard cron: 1 = Monday, 0 and 7 = Sunday (APScheduler 3's own parser says Tuesday).
+    env.profile("monday", dead_url, schedule="30 2 * * 1")
+    env.profile("sunday", dead_url, schedule="0 3 * * 7")
+    env.profile("daily", dead_url, schedule="@daily")
+    env.profile("both", dead_url, schedule="0 2 1 * 1")  # cron means "or"; refused, not guessed
+    service = scheduler_factory()
+    service.start()
+    nxt = {j["source"]: j["next_run"].astimezone(service.tz) for j in service.jobs()}
+    assert sorted(nxt) == ["daily", "monday", "sunday"]
+    assert (nxt["monday"].strftime("%a"), nxt["monday"].hour, nxt["monday"].minute) == ("Mon", 2, 30)
+    assert (nxt["sunday"].strftime("%a"), nxt["sunday"].hour) == ("Sun", 3)
+    assert (nxt["daily"].hour, nxt["daily"].minute) == (0, 0)
+    assert any("both.yaml: field 'schedule': give a day of the month or a day of the week"
+               in r.getMessage() for r in caplog.records)
+
+
+def test_periodic_reload_picks_up_profile_changes(env, scheduler_factory, dead_url):
+    env.profile("a", dead_url)
+    service = scheduler_factory(reload_seconds=0.3)
+    service.start()
+    assert [j["id"] for j in service.jobs()] == ["crawl:a"]
+    env.profile("b", dead_url)
+    (env.sources / "a.yaml").unlink()
+    wait_for(lambda: [j["id"] for j in service.jobs()] == ["crawl:b"], "the periodic reload")
+    assert not env.runs()

@@ -28,7 +28,10 @@ def patrol_env(tmp_path):
 
 
 def test_sources_list_and_check(local_site, tmp_path, patrol_env):
-    site = local_site(shop_spec())
+    spec = shop_spec()
+    # A hostile page tries to clear the operator's terminal.
+    spec["/"]["body"] = spec["/"]["body"].replace("书香小铺</h1>", "书香小铺\x1b[2J</h1>")
+    site = local_site(spec)
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "test_shop.yaml").write_text(SHOP, encoding="utf-8")
     (tmp_path / "sources" / "broken.yaml").write_text(SHOP.replace("kind: shop", "kind: blog"), encoding="utf-8")
@@ -44,6 +47,7 @@ def test_sources_list_and_check(local_site, tmp_path, patrol_env):
     assert "links.detail" in out and "/p/1.html" in out
     assert "*shop_name" in out and "书香小铺" in out
     assert "高中数学教辅全套" in out
+    assert "\x1b" not in out
     bad = patrol("sources", "check", str(tmp_path / "sources" / "broken.yaml"), env=env)
     assert bad.returncode == 2 and "field 'kind'" in bad.stderr and "Traceback" not in bad.stderr
 

@@ -24,7 +24,7 @@ ARTICLE = f"""<html><head><meta charset="utf-8"><title>城南区开展校园周�
 "datePublished": "2026-11-20T09:30:00+08:00", "author": {{"@type": "Person", "name": "李明"}}}}</script>
 </head><body><nav>首页 | 本地</nav><article><h1>城南区开展校园周边整治</h1>
 <p>本报讯（记者 李明）近日，城南区对校园周边文具店、书店开展专项检查。</p></article>{FOOT}</body></html>"""
-ABOUT = f"""<html><head><meta charset="utf-8"><title>关于我们 - 城南新闻网</title></head><body>
+ABOUT = """<html><head><meta charset="utf-8"><title>关于我们 - 城南新闻网</title></head><body>
 <article><p>城南新闻网是城南区融媒体中心主办的新闻网站。</p></article>
 <footer>互联网新闻信息服务许可证编号：10120170001<br>联系电话：010-12345678 邮箱：news@example.org</footer>
 </body></html>"""

@@ -24,6 +24,29 @@ def test_anonymous_pages_redirect_to_login_and_api_answers_401(app, seeded):
     assert r.status_code == 401 and r.json["message"].startswith("Log in first")
 
 
+PUBLIC = {"auth.login", "static", "api.token", "openapi.spec"}
+
+
+def test_every_route_but_login_needs_an_account(app, seeded):
+    """Walks the app's URL map, so a route added later without a check fails here."""
+    client = app.test_client()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        path = rule.build({k: seeded["shop"] for k in rule.arguments})[1]
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            r = client.open(path, method=method, json={} if path.startswith("/api/") else None)
+            if path.startswith("/api/"):
+                assert r.status_code == 401, (method, path)
+            elif method == "GET":
+                assert r.status_code == 302 and "/login" in r.headers["Location"], (method, path)
+            else:
+                assert r.status_code in (302, 400), (method, path)  # login or CSRF refusal
+            checked += 1
+    assert checked >= 20
+
+
 def test_login_with_wrong_password_is_refused(app, accounts):
     client = app.test_client()
     token = csrf_of(client.get("/login").text)
@@ -110,3 +133,23 @@ def test_security_headers(ann):
 def test_a_second_user_sees_the_lead_menu_only_as_lead(app, seeded):
     assert "/export/summary" not in User(app, "ann").get("/").text
     assert "/export/summary" in User(app, "lee").get("/").text
+
+
+def test_password_guessing_is_slowed_down(app, accounts):
+    client = app.test_client()
+    for n in range(10):
+        token = csrf_of(client.get("/login").text)
+        r = client.post("/login", data={"username": "ann", "password": f"guess-{n}", "csrf_token": token})
+        assert r.status_code == 401, n
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"username": "ann", "password": PASSWORDS["ann"], "csrf_token": token})
+    assert r.status_code == 429 and "Too many failed logins" in r.text
+    # Other accounts, and successful logins, are not counted against ann.
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"username": "bob", "password": PASSWORDS["bob"], "csrf_token": token})
+    assert r.status_code == 302
+    api = app.test_client()
+    for n in range(10):
+        assert api.post("/api/token", json={"username": "lee", "password": f"guess-{n}"}).status_code == 401
+    r = api.post("/api/token", json={"username": "lee", "password": PASSWORDS["lee"]})
+    assert r.status_code == 429 and r.json["message"].startswith("Too many failed logins")

@@ -9,11 +9,11 @@ import threading
 import pytest
 from playwright.sync_api import sync_playwright
 
+from patrol import config
 from patrol.web.auth import create_account
 from patrol.web.serve import make_server
 from tests.web.conftest import XSS_TEXT, XSS_TITLE, seed_flag, seed_item, term
 
-CHROMIUM = "/usr/lib/chromium/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -42,7 +42,9 @@ def console(tmp_path, monkeypatch):
 @pytest.fixture
 def page():
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        # Debian's Chromium (PATROL_CHROMIUM); empty means Playwright's own build.
+        browser = p.chromium.launch(executable_path=config.get("PATROL_CHROMIUM") or None,
+                                    headless=True, args=ARGS)
         context = browser.new_context()
         pg = context.new_page()
         pg.set_default_timeout(30_000)

@@ -18,7 +18,8 @@ def test_dashboard_counts_charts_apps_and_runs(ann, seeded, store):
     store.upsert_app({"store": "demo-store", "app_id": "com.adult.app", "name": "Adult only",
                       "downloads": 10, "minor_relevant": False, "minor_score": 0.1})
     run = store.start_run("shop-a", trigger="schedule")
-    store.finish_run(run, outcome="failed", stats={"item_scraped_count": 3}, exit_status=1,
+    store.finish_run(run, outcome="failed", stats={"patrol/pages/list": 4, "patrol/pages/detail": 3,
+                                                   "patrol/items/shop": 3, "patrol/errors": 2}, exit_status=1,
                      reason="<script>x</script> site down")
     html = ann.get("/dashboard").text
     assert re.search(r'id="flags-total">flags <strong>3</strong>', html)
@@ -28,6 +29,7 @@ def test_dashboard_counts_charts_apps_and_runs(ann, seeded, store):
     assert "&lt;b&gt;儿童乐园&lt;/b&gt;" in html and "age rating 4+" in html
     assert "Adult only" not in html
     assert "outcome-failed" in html and "&lt;script&gt;x&lt;/script&gt; site down" in html
+    assert '<td class="num">7</td><td class="num">3</td><td class="num">2</td>' in html
     store.decide(seeded["app"], "ann", "confirmed", "explicit_content")
     html = ann.get("/dashboard").text
     assert re.search(r'id="count-confirmed">confirmed <strong>1</strong>', html)

@@ -75,3 +75,14 @@ def test_serve_over_a_real_socket(store_url, tmp_path):
         proc.terminate()
         proc.wait(30)
         log.close()
+
+
+def test_serve_reports_bad_settings_in_one_line(store_url, tmp_path):
+    runner = CliRunner()
+    env = dict(env_for(store_url, tmp_path), PATROL_TIMEZONE="Mars/Olympus")
+    r = runner.invoke(cli, ["serve", "--port", "0"], env=env)
+    assert r.exit_code == 2 and r.output.strip() == "patrol: error: PATROL_TIMEZONE: unknown time zone 'Mars/Olympus'"
+    env = dict(env_for(store_url, tmp_path), PATROL_STORE="postgres://x/y")
+    r = runner.invoke(cli, ["serve", "--port", "0"], env=env)
+    assert r.exit_code == 2 and "unknown store URL scheme 'postgres'" in r.output
+    assert "Traceback" not in r.output

@@ -1,0 +1,60 @@
+"""The users operations of the Store contract, on both backends."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+
+from patrol.store import Conflict, NotFound, StoreError, open_store
+
+HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"
+
+
+@pytest.fixture
+def users_store(store_url):
+    s = open_store(store_url, timeout=10)
+    yield s
+    s.close()
+
+
+def test_create_get_list_and_set_password(users_store):
+    s = users_store
+    assert s.list_users() == [] and s.get_user("ann") is None
+    made = s.create_user("ann", HASH, "analyst")
+    s.create_user("lee", HASH + "x", "lead")
+    got = s.get_user("ann")
+    assert got == made
+    assert set(got) == {"username", "role", "password_hash", "created_at", "updated_at"}
+    assert got["created_at"].tzinfo is not None
+    assert abs(got["created_at"] - _dt.datetime.now(_dt.timezone.utc)) < _dt.timedelta(minutes=5)
+    assert [u["username"] for u in s.list_users()] == ["ann", "lee"]
+    changed = s.set_password("ann", HASH + "new")
+    assert changed["password_hash"] == HASH + "new" and changed["updated_at"] >= got["updated_at"]
+    assert s.get_user("ann")["password_hash"] == HASH + "new"
+
+
+def test_users_errors(users_store):
+    s = users_store
+    s.create_user("ann", HASH, "analyst")
+    with pytest.raises(Conflict):
+        s.create_user("ann", HASH, "lead")
+    with pytest.raises(NotFound):
+        s.set_password("ghost", HASH)
+    with pytest.raises(StoreError, match="role"):
+        s.create_user("bob", HASH, "admin")
+    with pytest.raises(StoreError, match="password_hash"):
+        s.create_user("bob", "plain-password", "analyst")
+    with pytest.raises(StoreError, match="username"):
+        s.create_user("$where", HASH, "analyst")
+    assert s.get_user("bob") is None
+    with pytest.raises(StoreError):
+        s.get_user({"$ne": None})
+    assert [u["username"] for u in s.list_users()] == ["ann"]
+
+
+def test_users_survive_reopening(store_url):
+    with open_store(store_url) as s:
+        s.create_user("ann", HASH, "lead")
+    with open_store(store_url) as s:
+        assert s.get_user("ann")["role"] == "lead"
