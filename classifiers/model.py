@@ -116,17 +116,24 @@ class Model:
         """One document: ``{"text", "title"?, "kind"/"source_kind"?, item fields...}`` or a plain string."""
         return self.classify_many([doc])[0]
 
-    def classify_many(self, docs) -> list[dict]:
+    def classify_many(self, docs, batch: int = 256) -> list[dict]:
+        """Many documents, in order (vectorised in batches of ``batch``)."""
         docs = [self._doc(d) for d in docs]
-        if not docs:
-            return []
+        out: list[dict] = []
+        for i in range(0, len(docs), batch):
+            out.extend(self._classify_batch(docs[i:i + batch]))
+        return out
+
+    def _classify_batch(self, docs: list[dict]) -> list[dict]:
         texts = [normalise(d.get("text") or "") for d in docs]
         titles = [normalise(d.get("title") or "") for d in docs]
         X = self.pipeline.named_steps["features"].transform(
             [model_input(t.text, x.text) for t, x in zip(titles, texts)])
         proba = positive_proba(self.pipeline, X)
         X = X.tocsr()
-        rows = [(X.data[X.indptr[i]:X.indptr[i + 1]], X.indices[X.indptr[i]:X.indptr[i + 1]])
+        # each row's contribution to each category's decision: x_j * coef_kj, top few per category
+        contrib = self._coef[:, X.indices] * X.data  # (3, nnz)
+        rows = [(contrib[:, X.indptr[i]:X.indptr[i + 1]], X.indices[X.indptr[i]:X.indptr[i + 1]])
                 for i in range(len(docs))]
         return [self._result(doc, title, text, proba[i], rows[i]) for i, (doc, title, text)
                 in enumerate(zip(docs, titles, texts))]
@@ -152,11 +159,13 @@ class Model:
 
     def _evidence(self, k: int, p_model: float, lex: float, hits: list[Hit], title_hits: list[Hit],
                   checks: list[CheckHit], row, original: str) -> dict:
-        data, indices = row
-        contrib = data * self._coef[k, indices]
-        order = np.argsort(-contrib)[: self.top_features]
+        contribs, indices = row
+        contrib = contribs[k]
+        n = self.top_features
+        top = np.argpartition(-contrib, n)[:n] if len(contrib) > n else np.arange(len(contrib))
+        top = top[np.argsort(-contrib[top])]
         features = [{"feature": str(self._names[indices[j]]), "weight": round(float(contrib[j]), 4)}
-                    for j in order if contrib[j] > 0]
+                    for j in top if contrib[j] > 0]
         if hits:
             snip = snippet(original, hits[0].start, hits[0].end)
         else:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import opencc
 import yaml
 
@@ -44,8 +45,10 @@ _SPLIT_CJK = re.compile(f"[{CJK}](?:{SEP_CLASS}{{1,3}}[{CJK}]){{2,}}")
 # three or more single latin letters/digits separated by separators ("p d f", "t.x.t")
 _SPLIT_LATIN = re.compile(f"(?<![a-z0-9])[a-z0-9](?:{SEP_CLASS}{{1,2}}[a-z0-9]){{2,}}(?![a-z0-9])")
 _SEP_ONLY = re.compile(SEP_CLASS)
+_LATIN_CHAR = re.compile("[a-z0-9]")
 # leetspeak inside a latin word: a stand-in digit between letters ("p0rn", "s3x")
 _LEET_WORD = re.compile(r"(?<![a-z0-9])[a-z]+[01345789@$]+[a-z][a-z0-9@$]*(?![a-z0-9])")
+_SUSPECT = re.compile("|".join(p.pattern for p in (_ZERO_WIDTH, _SPLIT_CJK, _SPLIT_LATIN, _LEET_WORD)))
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
                        "9": "g", "@": "a", "$": "s"})
 
@@ -97,26 +100,32 @@ def _offsets(n: int, offsets: list[int] | None) -> list[int]:
     return list(range(n)) if offsets is None else offsets
 
 
-def _rewrite(text: str, offsets: list[int] | None, pattern: re.Pattern, repl) -> tuple[str, list[int] | None]:
-    """Replace each match of ``pattern`` by ``repl(match) -> [(char, index_in_match), ...]``
-    keeping the offset map. Text without a match is returned as it is (fast path)."""
-    matches = list(pattern.finditer(text))
-    if not matches:
-        return text, offsets
+def _apply(text: str, offsets: list[int] | None, spans) -> tuple[str, list[int] | None]:
+    """Replace each (start, end, [(char, index_in_span), ...]) of ``spans`` (in order, not
+    overlapping), keeping the offset map."""
     old = _offsets(len(text), offsets)
     out_chars: list[str] = []
     out_offs: list[int] = []
     pos = 0
-    for m in matches:
-        out_chars.append(text[pos:m.start()])
-        out_offs.extend(old[pos:m.start()])
-        for ch, i in repl(m):
+    for start, end, replacement in spans:
+        out_chars.append(text[pos:start])
+        out_offs.extend(old[pos:start])
+        for ch, i in replacement:
             out_chars.append(ch)
-            out_offs.append(old[m.start() + i])
-        pos = m.end()
+            out_offs.append(old[start + i])
+        pos = end
     out_chars.append(text[pos:])
     out_offs.extend(old[pos:])
     return "".join(out_chars), out_offs
+
+
+def _rewrite(text: str, offsets: list[int] | None, pattern: re.Pattern, repl) -> tuple[str, list[int] | None]:
+    """Replace each match of ``pattern`` by ``repl(match) -> [(char, index_in_match), ...]``
+    keeping the offset map. Text without a match is returned as it is (fast path)."""
+    spans = [(m.start(), m.end(), repl(m)) for m in pattern.finditer(text)]
+    if not spans:
+        return text, offsets
+    return _apply(text, offsets, spans)
 
 
 def _drop(m: re.Match) -> list[tuple[str, int]]:
@@ -138,7 +147,7 @@ def _leet(m: re.Match) -> list[tuple[str, int]]:
 
 
 @lru_cache(maxsize=4)
-def _standins(path: str, mtime: float) -> tuple[re.Pattern | None, dict[str, str]]:
+def _standins(path: str, mtime: float) -> tuple[ahocorasick.Automaton | None, dict[str, str]]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -153,23 +162,18 @@ def _standins(path: str, mtime: float) -> tuple[re.Pattern | None, dict[str, str
             mapping[_basic(v)] = str(canonical)
     if not mapping:
         return None, mapping
-    alternatives = []
-    for v in sorted(mapping, key=len, reverse=True):
-        esc = re.escape(v)
-        # a latin stand-in must not be part of a longer latin word
-        if re.match(r"[a-z0-9]", v):
-            esc = r"(?<![a-z0-9])" + esc
-        if re.search(r"[a-z0-9]$", v):
-            esc = esc + r"(?![a-z0-9])"
-        alternatives.append(esc)
-    return re.compile("|".join(alternatives)), mapping
+    automaton = ahocorasick.Automaton()
+    for v, canonical in mapping.items():
+        automaton.add_word(v, (v, canonical))
+    automaton.make_automaton()
+    return automaton, mapping
 
 
 _checked: dict[str, tuple[float, float]] = {}  # path -> (last check, mtime)
 CHECK_INTERVAL = 1.0
 
 
-def _current_standins(path: Path | None) -> tuple[re.Pattern | None, dict[str, str]]:
+def _current_standins(path: Path | None) -> tuple[ahocorasick.Automaton | None, dict[str, str]]:
     """The compiled stand-ins of ``path``; the file's mtime is looked at most once a second."""
     key = str(path or STANDINS_FILE)
     now = time.monotonic()
@@ -196,6 +200,8 @@ def normalise(text: str, standins: Path | None = None) -> Normalised:
     if not isinstance(text, str):
         raise TypeError(f"normalise() needs str, got {type(text).__name__}")
     original = text
+    if not text:
+        return Normalised("", "")
     text = text.translate(_WIDTH)
     offsets: list[int] | None = None
     simplified = _t2s().convert(text)
@@ -203,19 +209,26 @@ def normalise(text: str, standins: Path | None = None) -> Normalised:
         text = simplified
     else:  # a phrase conversion changed the length: convert char by char to keep the map
         text = "".join(_t2s().convert(ch) if len(_t2s().convert(ch)) == 1 else ch for ch in text)
-    text, offsets = _rewrite(text, offsets, _ZERO_WIDTH, _drop)
-    text, offsets = _rewrite(text, offsets, _SPLIT_CJK, _join)
-    text, offsets = _rewrite(text, offsets, _SPLIT_LATIN, _join_latin)
-    text, offsets = _rewrite(text, offsets, _LEET_WORD, _leet)
-    pattern, mapping = _current_standins(standins)
-    if pattern is not None:
-        if True:
-            def repl(m: re.Match) -> list[tuple[str, int]]:
-                canon = mapping[m.group()]
-                # first maps to first, last to last, so a span covers the whole stand-in
-                last, k = len(m.group()) - 1, len(canon) - 1
-                return [(ch, i * last // k if k else 0) for i, ch in enumerate(canon)]
-            text, offsets = _rewrite(text, offsets, pattern, repl)
+    if _SUSPECT.search(text):  # one scan decides whether the four rewrites can change anything
+        text, offsets = _rewrite(text, offsets, _ZERO_WIDTH, _drop)
+        text, offsets = _rewrite(text, offsets, _SPLIT_CJK, _join)
+        text, offsets = _rewrite(text, offsets, _SPLIT_LATIN, _join_latin)
+        text, offsets = _rewrite(text, offsets, _LEET_WORD, _leet)
+    automaton, _ = _current_standins(standins)
+    if automaton is not None and text:
+        spans = []
+        for end, (variant, canon) in automaton.iter_long(text):
+            start = end - len(variant) + 1
+            # a latin stand-in must not be part of a longer latin word
+            if _LATIN_CHAR.match(variant[0]) and start > 0 and _LATIN_CHAR.match(text[start - 1]):
+                continue
+            if _LATIN_CHAR.match(variant[-1]) and end + 1 < len(text) and _LATIN_CHAR.match(text[end + 1]):
+                continue
+            # first maps to first, last to last, so a span covers the whole stand-in
+            last, k = len(variant) - 1, len(canon) - 1
+            spans.append((start, end + 1, [(ch, i * last // k if k else 0) for i, ch in enumerate(canon)]))
+        if spans:
+            text, offsets = _apply(text, offsets, spans)
     return Normalised(text, original, tuple(offsets) if offsets is not None else None)
 
 

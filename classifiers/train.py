@@ -37,8 +37,8 @@ REVIEW_NEGATIVES = 4000
 FOLDS = 4
 REVIEW_PRECISION = 0.95   # target precision at the review threshold (out-of-fold)
 BLOCK_PRECISION = 0.995   # target precision at the block threshold (out-of-fold)
-C_DEFAULT = 4.0           # inverse regularisation of the logistic regressions
-HARD_WEIGHT = 3.0         # sample weight of a hard negative (others: 1)
+C_DEFAULT = 16.0          # inverse regularisation of the logistic regressions
+HARD_WEIGHT = 8.0         # sample weight of a hard negative (others: 1)
 HARD_FLAGGED = 0.015      # largest share of hard negatives one category may flag (out-of-fold)
 REVIEWS_FLAGGED = 0.002   # largest share of clean reviews one category may flag (out-of-fold)
 

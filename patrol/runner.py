@@ -89,7 +89,7 @@ def run_crawl(source: str, *, trigger: str = "manual", time_limit: float | None 
             on_start(proc)
         while proc.poll() is None:
             if stop is not None and stop.is_set():
-                reason_extra = "stopped by the scheduler"
+                reason_extra = "stopped on request"
                 _stop(proc, stop_grace)
                 break
             if time.monotonic() - started > time_limit:

@@ -178,6 +178,10 @@ def parse_profile(data: Any, path: Path) -> Profile:
         domains = tuple(sorted({urlsplit(u).hostname for u in start_urls}))
     else:
         domains = _str_list(data["allowed_domains"], path, "allowed_domains")
+        for i, d in enumerate(domains):
+            if not re.fullmatch(r"[A-Za-z0-9.-]+", d):
+                raise _fail(path, f"allowed_domains[{i}]",
+                            f"expected a host name without scheme, port or path, got {d!r}")
     links_raw = data.get("links") or {}
     if not isinstance(links_raw, dict):
         raise _fail(path, "links", f"expected a mapping with any of {', '.join(LINK_ROLES)}")

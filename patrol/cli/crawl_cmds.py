@@ -66,7 +66,7 @@ def sources_check(profile_file: str, url: str | None) -> None:
     click.echo(f"{profile.path}: valid ({profile.kind}, render={profile.render}, "
                f"{len(profile.fields)} field selectors)")
     if profile.render == "browser":
-        click.echo("note: fetched over plain HTTP here; sections built by JavaScript appear only in a crawl")
+        click.echo("rendering in Chromium (render: browser)")
     for report in check_profile(profile, url):
         click.echo(f"\n{report.role} page {_safe(report.url, 300)}  HTTP {report.status}")
         for role, links in report.links.items():
@@ -78,7 +78,8 @@ def sources_check(profile_file: str, url: str | None) -> None:
             mark = "*" if key in report.from_profile else " "
             text = value if isinstance(value, str) else repr(value)
             click.echo(f" {mark}{key:<18} {click.style(_safe(text), bold=bool(value))}")
-        click.echo(f"  {'text':<18} {len(report.item.get('text') or '')} chars")
+        text = report.item.get("text") or ""
+        click.echo(f"  {'text':<18} {len(text)} chars: {_safe(text, 80)}")
     click.echo("\n(* = from the profile's selector; others from generic extraction)")
 
 

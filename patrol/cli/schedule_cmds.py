@@ -101,11 +101,20 @@ def schedule_run(source: str) -> None:
     service = PatrolScheduler()
     if source not in service.load_profiles():
         raise PatrolError(f"no source named {source!r} in {service.sources_dir}")
+
+    def on_stop(signum, frame):  # stop the crawl and record it, as the service does
+        logger.info("signal %s: stopping the crawl of %s", signum, source)
+        service.stop_event.set()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
     run = service.run_source(source, trigger="manual")
+    if run is None and service.stop_event.is_set():
+        raise PatrolError(f"{source}: stopped before the crawl started")
     if run is None:
         raise PatrolError(f"{source} is already running")
     click.echo(f"{source}: {run['outcome']} ({run.get('reason', '')})")
-    if run["outcome"] == "failed":
+    if run["outcome"] in ("failed", "stopped"):
         raise SystemExit(1)
 
 

@@ -268,11 +268,13 @@ class PatrolScheduler:
         # Each crawl thread stops its crawl (SIGTERM, SIGKILL after the grace)
         # and records it; the margin covers writing the run record.
         deadline = time.monotonic() + self.stop_grace_seconds + 30
+        stuck = False
         for source, done in running:
             if not done.wait(timeout=max(0.0, deadline - time.monotonic())):
                 logger.error("crawl of %s did not stop in time", source)
+                stuck = True
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.shutdown(wait=not stuck)
         _active = None
 
     def jobs(self) -> list[dict]:

@@ -97,7 +97,7 @@ def test_sighup_reloads_and_sigterm_stops_cleanly(env, site, dead_url):
     assert "did not stop in time" not in output
     (run,) = env.runs("slow")
     assert run["outcome"] == "stopped" and run["finished_at"] is not None
-    assert run["reason"].startswith("stopped by the scheduler")
+    assert run["reason"].startswith("stopped on request")
     # The job stays stored for its next night.
     stored = PatrolScheduler().stored_jobs()
     assert list(stored) == ["crawl:slow"]
@@ -113,3 +113,24 @@ def test_time_limit_stops_a_crawl_and_records_it_failed(env, site):
     (run,) = env.runs("slow")
     assert run["outcome"] == "failed" and run["finished_at"] is not None
     assert run["reason"].startswith("time limit of 2s reached")
+
+
+def test_sigterm_to_schedule_run_stops_and_records_the_crawl(env, site):
+    env.profile("slow", site.urls["bookshop"] + "slow?delay=20", max_pages=1)
+    proc = subprocess.Popen([sys.executable, "-m", "patrol", "schedule", "run", "slow"], cwd=ROOT,
+                            env=dict(os.environ, **env.vars, PATROL_SCHEDULE_STOP_GRACE="2"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        env.wait_runs("slow", 1, finished=False)
+        wait_for(lambda: site.stats()["sites"]["bookshop"]["inflight"] >= 1, "the slow request")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, err
+    assert out.startswith("slow: stopped (stopped on request")
+    (run,) = env.runs("slow")
+    assert run["outcome"] == "stopped" and run["trigger"] == "manual"
+    assert run["finished_at"] is not None

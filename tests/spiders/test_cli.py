@@ -82,3 +82,18 @@ def test_demo_fills_the_store_with_every_kind(patrol_env):
     kinds = summary["items_by_kind"]
     assert kinds["app"] >= 22 and kinds["shop"] >= 20 and kinds["news"] >= 15
     assert summary["runs"] == 5
+
+
+@pytest.mark.browser
+def test_sources_check_renders_a_browser_profile(local_site, tmp_path, patrol_env):
+    from test_crawl_app import PROFILE, spec as app_spec
+    site = local_site(app_spec())
+    profile = tmp_path / "apps.yaml"
+    profile.write_text(PROFILE.replace("RENDER", "browser").replace('wait_for: "h1"', 'wait_for: "#app-info"'),
+                       encoding="utf-8")
+    checked = patrol("sources", "check", str(profile), "--url", site.url + "/app/com.game.run.html",
+                     env=dict(patrol_env, SITE_URL=site.url))
+    assert checked.returncode == 0, checked.stderr
+    assert "rendering in Chromium" in checked.stdout
+    assert "*developer" in checked.stdout and "星火游戏工作室" in checked.stdout   # built by JavaScript
+    assert "350000" in checked.stdout

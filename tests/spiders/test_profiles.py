@@ -51,6 +51,8 @@ def test_good_profile_loads_with_env_and_defaults(tmp_path, monkeypatch):
     (("${SITE_URL}", "${NOT_SET_ANYWHERE_X}"), "start_urls[0]", "NOT_SET_ANYWHERE_X is not set"),
     (("links: {", "links: {listings: a, "), "links.listings", "unknown link role"),
     (("name: good", "name: good\nschedule: every night"), "schedule", "cron"),
+    (("name: good", "name: good\nallowed_domains: [\"http://x.org:80\"]"), "allowed_domains[0]", "host name"),
+    (("kind: app", "kind: app\nlinks_typo: {}"), "links_typo", "unknown field"),
 ])
 def test_bad_field_is_named(tmp_path, monkeypatch, edit, field, words):
     monkeypatch.setenv("SITE_URL", "http://127.0.0.1:8123")

@@ -37,5 +37,19 @@ def test_confirmed_and_dismissed_flags_become_examples(store, seeded, tmp_path):
     assert sorted(p.labels for p in parsed) == [(), ("unlicensed_publication",)]
 
 
+def test_the_trainer_takes_the_review_examples(store, seeded):
+    """What ``patrol train --with-reviews`` hands to classifiers.train (no fitting here)."""
+    from classifiers.corpus import load_corpus
+    from classifiers.train import training_examples
+    store.decide(seeded["shop"], "ann", "confirmed", "no_publication_licence")
+    store.decide(seeded["app"], "ann", "dismissed", "false_positive_term")
+    examples, _ = review_examples(store)
+    _, everything = training_examples(load_corpus(), None, examples, review_negatives=0)
+    extra = {e.id: e for e in everything if e.origin == "extra"}
+    assert set(extra) == {e["id"] for e in examples}
+    labelled = sorted((e.labels, e.hard_negative) for e in extra.values())
+    assert labelled == [((), True), (("unlicensed_publication",), False)]
+
+
 def seeded_title(store, flag_id: str) -> str:
     return store.get_item(store.get_flag(flag_id)["url"])["title"]
