@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import sklearn
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputClassifier
@@ -100,6 +102,23 @@ class Model:
         for est in self.pipeline.named_steps["classify"].estimators_:
             coefs.append(np.mean([c.estimator.coef_[0] for c in est.calibrated_classifiers_], axis=0))
         self._coef = np.vstack(coefs).astype(np.float32)
+        # the lexicon is matched once per document, for the features and the evidence alike,
+        # when the union is the plain (words, chars, lexicon) one built by build_pipeline
+        self._one_match = (union.transformer_weights is None
+                           and [type(t) for _, t in union.transformer_list]
+                           == [CompactTfidfVectorizer, CompactTfidfVectorizer, LexiconFeatures]
+                           and shared_lexicon(union.transformer_list[2][1].directory) is self.lexicon)
+
+    def features(self, inputs: list[str]) -> tuple[sparse.csr_matrix, list[dict]]:
+        """The feature matrix of model inputs and the lexicon hits of each input."""
+        union = self.pipeline.named_steps["features"]
+        hits = [self.lexicon.match(Normalised(s, s)) for s in inputs]
+        if not self._one_match:
+            return union.transform(inputs).tocsr(), hits
+        words, chars = union.transformer_list[0][1], union.transformer_list[1][1]
+        X = sparse.hstack([words.transform(inputs), chars.transform(inputs), LexiconFeatures.rows(hits)],
+                          format="csr")
+        return X, hits
 
     # -- inputs -----------------------------------------------------------------------------
     @staticmethod
@@ -116,37 +135,60 @@ class Model:
         """One document: ``{"text", "title"?, "kind"/"source_kind"?, item fields...}`` or a plain string."""
         return self.classify_many([doc])[0]
 
-    def classify_many(self, docs, batch: int = 256) -> list[dict]:
-        """Many documents, in order (vectorised in batches of ``batch``)."""
+    def classify_many(self, docs, batch: int = 256, explain: str = "flagged") -> list[dict]:
+        """Many documents, in order (vectorised in batches of ``batch``). The top model
+        features are listed for the categories flagged (``explain="flagged"``, the
+        default: a flag always carries them) or for all (``explain="all"``)."""
+        if explain not in ("flagged", "all"):
+            raise ValueError(f"explain must be 'flagged' or 'all', got {explain!r}")
         docs = [self._doc(d) for d in docs]
         out: list[dict] = []
         for i in range(0, len(docs), batch):
-            out.extend(self._classify_batch(docs[i:i + batch]))
+            out.extend(self._classify_batch(docs[i:i + batch], explain == "all"))
         return out
 
-    def _classify_batch(self, docs: list[dict]) -> list[dict]:
+    def _classify_batch(self, docs: list[dict], explain_all: bool) -> list[dict]:
         texts = [normalise(d.get("text") or "") for d in docs]
         titles = [normalise(d.get("title") or "") for d in docs]
-        X = self.pipeline.named_steps["features"].transform(
-            [model_input(t.text, x.text) for t, x in zip(titles, texts)])
-        proba = positive_proba(self.pipeline, X)
-        X = X.tocsr()
+        # inputs are our own normalised strings and our own sparse matrices: skip the
+        # per-call validation that would otherwise cost as much as the model itself
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            X, hits = self.features([model_input(t.text, x.text) for t, x in zip(titles, texts)])
+            proba = positive_proba(self.pipeline, X)
         # each row's contribution to each category's decision: x_j * coef_kj, top few per category
         contrib = self._coef[:, X.indices] * X.data  # (3, nnz)
         rows = [(contrib[:, X.indptr[i]:X.indptr[i + 1]], X.indices[X.indptr[i]:X.indptr[i + 1]])
                 for i in range(len(docs))]
-        return [self._result(doc, title, text, proba[i], rows[i]) for i, (doc, title, text)
-                in enumerate(zip(docs, titles, texts))]
+        return [self._result(doc, title, text, hits[i], proba[i], rows[i], explain_all)
+                for i, (doc, title, text) in enumerate(zip(docs, titles, texts))]
 
     # -- one result -------------------------------------------------------------------------
-    def _result(self, doc: dict, title: Normalised, text: Normalised, proba, row) -> dict:
-        hits_text = self.lexicon.match(text)
-        hits_title = self.lexicon.match(title) if title.text else {c: [] for c in CATEGORIES}
+    @staticmethod
+    def _locate(hits: list[Hit], title: Normalised, text: Normalised) -> tuple[list[Hit], list[Hit]]:
+        """Hits in the model input ("title\ntext", normalised) as hits in the original text and
+        title; a hit across the line between them counts for the model but is not shown."""
+        in_text, in_title = [], []
+        skip = len(title.text) + 1 if title.text else 0
+        for h in hits:
+            if skip and h.end <= len(title.text):
+                part, out, start, end = title, in_title, h.start, h.end
+            elif h.start >= skip:
+                part, out, start, end = text, in_text, h.start - skip, h.end - skip
+            else:
+                continue
+            o_start, o_end = part.span(start, end)
+            out.append(Hit(h.category, h.term, part.original[o_start:o_end], o_start, o_end, h.weight, h.evasion))
+        return in_text, in_title
+
+    def _result(self, doc: dict, title: Normalised, text: Normalised, hits: dict, proba, row,
+                explain_all: bool) -> dict:
+        hits_text, hits_title = {}, {}
+        for cat in CATEGORIES:
+            hits_text[cat], hits_title[cat] = self._locate(hits[cat], title, text)
         checks = run_checks(doc)
         scores, verdicts, evidence = {}, {}, {}
         for k, cat in enumerate(CATEGORIES):
-            hits = hits_text[cat] + hits_title[cat]
-            lex = Lexicon.score(hits)
+            lex = Lexicon.score(hits[cat])
             cat_checks = [c for c in checks if c.category == cat]
             score = combine(float(proba[k]), bool(cat_checks))
             th = self.thresholds[cat]
@@ -154,22 +196,25 @@ class Model:
             scores[cat] = round(score, 6)
             verdicts[cat] = verdict
             evidence[cat] = self._evidence(k, float(proba[k]), lex, hits_text[cat], hits_title[cat],
-                                           cat_checks, row, text.original)
+                                           cat_checks, row if explain_all or verdict != "pass" else None,
+                                           text.original)
         return {"scores": scores, "verdicts": verdicts, "evidence": evidence, "model_version": self.version}
 
     def _evidence(self, k: int, p_model: float, lex: float, hits: list[Hit], title_hits: list[Hit],
                   checks: list[CheckHit], row, original: str) -> dict:
-        contribs, indices = row
-        contrib = contribs[k]
-        n = self.top_features
-        top = np.argpartition(-contrib, n)[:n] if len(contrib) > n else np.arange(len(contrib))
-        top = top[np.argsort(-contrib[top])]
-        features = [{"feature": str(self._names[indices[j]]), "weight": round(float(contrib[j]), 4)}
-                    for j in top if contrib[j] > 0]
+        features = []
+        if row is not None:
+            contribs, indices = row
+            contrib = contribs[k]
+            n = self.top_features
+            top = np.argpartition(-contrib, n)[:n] if len(contrib) > n else np.arange(len(contrib))
+            top = top[np.argsort(-contrib[top])]
+            features = [{"feature": str(self._names[indices[j]]), "weight": round(float(contrib[j]), 4)}
+                        for j in top if contrib[j] > 0]
         if hits:
             snip = snippet(original, hits[0].start, hits[0].end)
         else:
-            snip = snippet(original, 0, 0) if original else ""
+            snip = snippet(original, 0, 0) if original and (row is not None or checks) else ""
         return {
             "model_score": round(p_model, 6),
             "lexicon_score": round(lex, 6),

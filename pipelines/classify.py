@@ -5,6 +5,13 @@ Classification is CPU work (tokenising, TF-IDF, a linear model); run on the
 reactor thread it stalls downloading. It runs in a small thread pool instead,
 and the pipeline awaits the result, so the reactor keeps serving responses
 while a text is being classified (benchmarks/pipeline/ measures it).
+
+Items are classified in micro-batches: whatever has arrived while the workers
+were busy (up to ``MAX_BATCH``) goes to the model in one ``classify_many``
+call. scikit-learn's fixed cost per call (input validation, joblib dispatch)
+is several times the cost of one page's text, so one call per item made the
+classifier, not the crawl, the bottleneck (benchmarks/pipeline/README.md).
+An idle pool takes an item at once, so a slow crawl adds no latency.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from pipelines.dedupe import CHANGE_KEY
 logger = logging.getLogger(__name__)
 
 RESULT_KEY = "_classification"  # the classifier's result; not stored on the item
+MAX_BATCH = 64  # items per classify_many call
 
 _models: dict[str, object] = {}
 _models_lock = threading.Lock()
@@ -45,13 +53,31 @@ def classifier_doc(item: dict) -> dict:
     return doc
 
 
+def classify_batch(model, docs: list[dict]) -> list:
+    """Results in order; a document the model fails on gets its exception
+    instead of a result, and the others are still classified."""
+    try:
+        return list(model.classify_many(docs))
+    except Exception:  # one bad text: classify one by one to isolate it
+        out: list = []
+        for doc in docs:
+            try:
+                out.append(model.classify(doc))
+            except Exception as exc:  # reported per item by the pipeline
+                out.append(exc)
+        return out
+
+
 class ClassifyPipeline:
-    def __init__(self, stats, model_path: str, workers: int):
+    def __init__(self, stats, model_path: str, workers: int, max_batch: int = MAX_BATCH):
         self.stats = stats
         self.model_path = model_path
-        self.workers = workers
+        self.workers = max(1, workers)
+        self.max_batch = max(1, max_batch)
         self.model = None
         self.pool: ThreadPoolExecutor | None = None
+        self.waiting: list[tuple[dict, asyncio.Future]] = []  # reactor thread only
+        self.busy = 0  # batches in the pool
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -64,8 +90,7 @@ class ClassifyPipeline:
         # A missing or untrusted model stops the crawl at once with the
         # loader's message, rather than failing on every item.
         self.model = load_model_once(self.model_path)
-        self.pool = ThreadPoolExecutor(max_workers=max(1, self.workers),
-                                       thread_name_prefix="patrol-classify")
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="patrol-classify")
 
     def close_spider(self):
         if self.pool is not None:
@@ -76,10 +101,14 @@ class ClassifyPipeline:
         if adapter.get(CHANGE_KEY) == "unchanged":
             self.stats.inc_value("patrol/classify/skipped_unchanged")
             return item
-        doc = classifier_doc(dict(adapter))
         loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.waiting.append((classifier_doc(dict(adapter)), future))
+        self._dispatch(loop)
         try:
-            result = await loop.run_in_executor(self.pool, self.model.classify, doc)
+            result = await future
+            if isinstance(result, Exception):
+                raise result
         except Exception:  # a bad text must not stop the crawl; the item is still stored
             logger.exception("classification failed for %s", adapter.get("url"))
             self.stats.inc_value("patrol/classify/errors")
@@ -90,3 +119,26 @@ class ClassifyPipeline:
             if verdict != "pass":
                 self.stats.inc_value(f"patrol/classify/{verdict}/{category}")
         return item
+
+    def _dispatch(self, loop) -> None:
+        """Give waiting items to free workers, up to ``max_batch`` per call."""
+        while self.waiting and self.busy < self.workers:
+            batch, self.waiting = self.waiting[:self.max_batch], self.waiting[self.max_batch:]
+            self.busy += 1
+            self.stats.inc_value("patrol/classify/batches")
+            done = asyncio.wrap_future(self.pool.submit(classify_batch, self.model, [d for d, _ in batch]),
+                                       loop=loop)
+            done.add_done_callback(lambda f, batch=batch: self._finished(loop, batch, f))
+
+    def _finished(self, loop, batch: list[tuple[dict, asyncio.Future]], done: asyncio.Future) -> None:
+        self.busy -= 1
+        try:
+            results = done.result()
+        except asyncio.CancelledError:
+            results = [RuntimeError("classification cancelled")] * len(batch)
+        except Exception as exc:  # the pool itself failed: every item of the batch gets the error
+            results = [exc] * len(batch)
+        for (_, future), result in zip(batch, results):
+            if not future.done():
+                future.set_result(result)
+        self._dispatch(loop)

@@ -114,6 +114,7 @@ def crawl_sources(sources: list[str], *, jobs: int, trigger: str, resume: bool =
     """Run the crawls (``jobs`` at a time) and return their run records in order."""
     labels = labels or {}
     from patrol.runner import run_crawl
+    from patrol.store import StoreError
     logs = {s: _log_path(s) for s in sources}
     done: dict[str, dict] = {}
     started: dict[str, float] = {}
@@ -124,8 +125,11 @@ def crawl_sources(sources: list[str], *, jobs: int, trigger: str, resume: bool =
             extra["JOBDIR"] = str(Path(config.get("PATROL_DATA_DIR")) / "jobs" / labels.get(source, source))
         started[source] = time.monotonic()
         click.echo(f"  [{source}] crawling (log: {logs[source]})", err=True)
-        run = run_crawl(source, trigger=trigger, store_url=store_url, log_file=logs[source],
-                        extra_settings=extra, sources_dir=sources_dir)
+        try:
+            run = run_crawl(source, trigger=trigger, store_url=store_url, log_file=logs[source],
+                            extra_settings=extra, sources_dir=sources_dir)
+        except (StoreError, OSError) as exc:  # one source's trouble must not hide the others' results
+            run = {"source": source, "outcome": "failed", "reason": str(exc).splitlines()[0], "stats": {}}
         run["_seconds"] = time.monotonic() - started[source]
         run["_label"] = labels.get(source, source)
         done[source] = run

@@ -129,7 +129,7 @@ def classify(file, model_path: str | None) -> None:
     on and exits 1 at the end.
     """
     model = _load(_model_path(model_path))
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     bad = 0
     batch: list[tuple[int, dict | str]] = []
 
