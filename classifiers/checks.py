@@ -102,7 +102,7 @@ def check_shop(doc: dict) -> list[CheckHit]:
     if doc.get("sells_publications") is False:
         return []
     products = _text(doc.get("products"))
-    evidence = normalise_text(" ".join([_text(doc.get("shop_name")), products, _text(doc.get("title"))]))
+    evidence = normalise_text(" ".join([products, _text(doc.get("title")), _text(doc.get("shop_name"))]))
     match = _PUBLICATION.search(evidence)
     if not doc.get("sells_publications") and not match:
         return []

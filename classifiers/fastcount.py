@@ -14,6 +14,7 @@ checks the counts equal scikit-learn's on the whole corpus.
 from __future__ import annotations
 
 import re
+from itertools import chain, repeat
 
 import numpy as np
 from scipy import sparse
@@ -115,7 +116,7 @@ def word_counts(token_lists: list[list[str]], lookup: WordLookup, dtype=np.float
     unknown = lookup.width - 1
     get = lookup.token_ids.get
     lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    ids = np.fromiter((get(tok, unknown) for toks in token_lists for tok in toks), dtype=np.int64,
+    ids = np.fromiter(map(get, chain.from_iterable(token_lists), repeat(unknown)), dtype=np.int64,
                       count=int(lengths.sum()))
     doc_of = np.repeat(np.arange(len(token_lists)), lengths)
     uni = lookup.unigram[ids]

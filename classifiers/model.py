@@ -6,12 +6,11 @@ regression with sigmoid-calibrated probabilities (``MultiOutputClassifier`` of
 ``CalibratedClassifierCV``).
 
 The lexicon enters the model as features (``LexiconFeatures``), so the model
-learns how much a hit counts in its context. Per category the final score is a
-noisy-OR of the model probability and the structural checks (which need an
-item's structure, e.g. a shop's licence field, and so cannot be learnt from
-the text corpus)::
-
-    score = 1 - (1 - p_model) * (1 - CHECK_WEIGHT * check)
+learns how much a hit counts in its context. Per category the final score is
+the model probability, raised to the review threshold when a structural check
+hit (checks need an item's structure, e.g. a shop's licence field, so they
+cannot be learnt from the text corpus): a check alone asks for a person's
+review, never a block.
 
 and the verdict is ``block`` at or above the block threshold, ``review`` at or
 above the review threshold, else ``pass`` (thresholds chosen on out-of-fold
@@ -42,7 +41,6 @@ from classifiers.tokenise import ChineseTokenizer, load_dictionary
 log = logging.getLogger(__name__)
 
 DICTIONARY_FILE = Path(__file__).resolve().parent / "data" / "dictionary.txt"
-CHECK_WEIGHT = 0.6
 SNIPPET_CHARS = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -74,8 +72,9 @@ def positive_proba(pipeline: Pipeline, X) -> np.ndarray:
     return np.column_stack([p[:, 1] for p in clf.predict_proba(X)])
 
 
-def combine(p_model: float, check: bool) -> float:
-    return 1.0 - (1.0 - p_model) * (1.0 - CHECK_WEIGHT * float(check))
+def combine(p_model: float, check: bool, review: float) -> float:
+    """The final score: the model's, raised to the review threshold when a structural check hit."""
+    return max(p_model, review) if check else p_model
 
 
 def snippet(original: str, start: int, end: int) -> str:
@@ -127,8 +126,8 @@ class Model:
             return {"text": doc}
         if not isinstance(doc, dict):
             raise TypeError(f"classify() needs a str or a dict, got {type(doc).__name__}")
-        if not isinstance(doc.get("text", ""), str) or not isinstance(doc.get("title") or "", str):
-            raise TypeError("classify(): fields 'text' and 'title' must be strings")
+        if not isinstance(doc.get("text") or "", str) or not isinstance(doc.get("title") or "", str):
+            raise TypeError("classify(): fields 'text' and 'title' must be strings (or absent)")
         return doc
 
     def classify(self, doc: dict | str) -> dict:
@@ -190,8 +189,8 @@ class Model:
         for k, cat in enumerate(CATEGORIES):
             lex = Lexicon.score(hits[cat])
             cat_checks = [c for c in checks if c.category == cat]
-            score = combine(float(proba[k]), bool(cat_checks))
             th = self.thresholds[cat]
+            score = combine(float(proba[k]), bool(cat_checks), th["review"])
             verdict = "block" if score >= th["block"] else "review" if score >= th["review"] else "pass"
             scores[cat] = round(score, 6)
             verdicts[cat] = verdict

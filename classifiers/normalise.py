@@ -48,7 +48,6 @@ _SEP_ONLY = re.compile(SEP_CLASS)
 _LATIN_CHAR = re.compile("[a-z0-9]")
 # leetspeak inside a latin word: a stand-in digit between letters ("p0rn", "s3x")
 _LEET_WORD = re.compile(r"(?<![a-z0-9])[a-z]+[01345789@$]+[a-z][a-z0-9@$]*(?![a-z0-9])")
-_SUSPECT = re.compile("|".join(p.pattern for p in (_ZERO_WIDTH, _SPLIT_CJK, _SPLIT_LATIN, _LEET_WORD)))
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
                        "9": "g", "@": "a", "$": "s"})
 
@@ -70,6 +69,22 @@ def _width_table() -> dict[int, str]:
 
 
 _WIDTH = _width_table()
+
+
+def _char_class(codepoints) -> re.Pattern:
+    """A regex character class of ``codepoints`` written as ranges (a class of single
+    characters outside the BMP makes the scan ten times slower)."""
+    ranges: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                    for a, b in ranges) + "]")
+
+
+_NEEDS_WIDTH = _char_class(_WIDTH)
 
 
 @lru_cache(maxsize=1)
@@ -202,18 +217,18 @@ def normalise(text: str, standins: Path | None = None) -> Normalised:
     original = text
     if not text:
         return Normalised("", "")
-    text = text.translate(_WIDTH)
+    if _NEEDS_WIDTH.search(text):  # a scan by character class is much cheaper than translate
+        text = text.translate(_WIDTH)
     offsets: list[int] | None = None
     simplified = _t2s().convert(text)
     if len(simplified) == len(text):
         text = simplified
     else:  # a phrase conversion changed the length: convert char by char to keep the map
         text = "".join(_t2s().convert(ch) if len(_t2s().convert(ch)) == 1 else ch for ch in text)
-    if _SUSPECT.search(text):  # one scan decides whether the four rewrites can change anything
-        text, offsets = _rewrite(text, offsets, _ZERO_WIDTH, _drop)
-        text, offsets = _rewrite(text, offsets, _SPLIT_CJK, _join)
-        text, offsets = _rewrite(text, offsets, _SPLIT_LATIN, _join_latin)
-        text, offsets = _rewrite(text, offsets, _LEET_WORD, _leet)
+    text, offsets = _rewrite(text, offsets, _ZERO_WIDTH, _drop)
+    text, offsets = _rewrite(text, offsets, _SPLIT_CJK, _join)
+    text, offsets = _rewrite(text, offsets, _SPLIT_LATIN, _join_latin)
+    text, offsets = _rewrite(text, offsets, _LEET_WORD, _leet)
     automaton, _ = _current_standins(standins)
     if automaton is not None and text:
         spans = []

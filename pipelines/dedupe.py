@@ -9,6 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from patrol.store import StoreError, open_store
+from pipelines import source_of
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class DedupePipeline:
         return cls(crawler, s.get("PATROL_STORE"), s.getfloat("PATROL_STORE_TIMEOUT", 5.0))
 
     def open_spider(self):
-        source = getattr(self.crawler.spider, "source_name", None) or self.crawler.spider.name
+        source = source_of(self.crawler.spider)
         try:
             with open_store(self.store_url, timeout=self.timeout) as store:
                 self.known = store.item_hashes(source=source)

@@ -12,9 +12,15 @@ from typing import Any
 
 def judge(stats: dict[str, Any], exit_status: int | None = None) -> tuple[str, str]:
     """Return (outcome, reason): outcome is "ok", "partial" or "failed"."""
-    errors = int(stats.get("log_count/ERROR", 0) or 0)
+    # A page that still fails after its retries is the site's problem, not the
+    # crawl's: Scrapy logs one ERROR line per such page ("Gave up retrying"),
+    # and those are counted apart. A robots.txt refusal is obedience, not an
+    # exception.
+    gave_up = int(stats.get("retry/max_reached", 0) or 0)
+    errors = max(0, int(stats.get("log_count/ERROR", 0) or 0) - gave_up)
     exceptions = sum(int(v or 0) for k, v in stats.items()
-                     if k.startswith("downloader/exception_type_count/"))
+                     if k.startswith("downloader/exception_type_count/")
+                     and not k.endswith(".IgnoreRequest"))
     responses = int(stats.get("response_received_count", 0) or 0)
     items = int(stats.get("item_scraped_count", 0) or 0)
     spooled = int(stats.get("patrol/store/spooled", 0) or 0)
@@ -26,6 +32,7 @@ def judge(stats: dict[str, Any], exit_status: int | None = None) -> tuple[str, s
         reasons.append(f"finish reason {finish}")
     if errors:
         reasons.append(f"{errors} error log lines")
+    notes = [f"{gave_up} pages failed after retries"] if gave_up else []
     if exceptions:
         reasons.append(f"{exceptions} download exceptions")
     if spooled:
@@ -36,4 +43,4 @@ def judge(stats: dict[str, Any], exit_status: int | None = None) -> tuple[str, s
         return "failed", "; ".join(reasons) or "no items"
     if reasons:
         return "partial", "; ".join(reasons)
-    return "ok", f"{responses} responses, {items} items"
+    return "ok", "; ".join([f"{responses} responses, {items} items"] + notes)

@@ -19,6 +19,7 @@ from pathlib import Path
 from itemadapter import ItemAdapter
 
 from patrol.store import StoreError, open_store
+from pipelines import source_of
 from pipelines.classify import RESULT_KEY
 from pipelines.dedupe import CHANGE_KEY
 from pipelines.minors import minor_relevance
@@ -120,7 +121,7 @@ class StorePipeline:
     # -- Scrapy hooks -----------------------------------------------------------
     async def open_spider(self):
         spider = self.crawler.spider
-        self.source = getattr(spider, "source_name", None) or spider.name
+        self.source = source_of(spider)
         self.source_weight = float(getattr(getattr(spider, "profile", None), "weight", 1.0) or 1.0)
         trigger = self.crawler.settings.get("PATROL_RUN_TRIGGER", "manual")
         await self._on_writer(self._start_run, trigger)

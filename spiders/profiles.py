@@ -36,7 +36,8 @@ LINK_ROLES = ("listing", "detail", "next", "about")
 PRODUCT_KEYS = ("item", "title", "price", "url")
 DEFAULT_SCHEDULE = "0 2 * * *"
 TOP_KEYS = {"name", "kind", "enabled", "schedule", "render", "start_urls", "allowed_domains",
-            "links", "fields", "politeness", "browser", "store", "max_pages", "description"}
+            "links", "fields", "politeness", "browser", "store", "max_pages", "description",
+            "weight"}
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EMPTY = Selector(text="<html></html>")
 
@@ -64,6 +65,7 @@ class Profile:
     wait_for: str = ""                  # browser: CSS selector to wait for
     screenshot: bool | None = None      # browser: None follows PATROL_SCREENSHOTS
     description: str = ""
+    weight: float = 1.0                 # review priority of this source's flags (1 = normal)
 
 
 def _fail(path: Path | str, where: str, message: str) -> ProfileError:
@@ -222,6 +224,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
         schedule=schedule, enabled=enabled, store=data.get("store", "") or name,
         max_pages=_number(data.get("max_pages"), path, "max_pages", int, 0) or 0,
         wait_for=wait_for, screenshot=shot, description=data.get("description", ""),
+        weight=_number(data.get("weight"), path, "weight", float, 0.01) or 1.0,
     )
 
 

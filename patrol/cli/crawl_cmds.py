@@ -20,6 +20,7 @@ import click
 
 from patrol import config
 from patrol.errors import PatrolError
+from patrol.scheduler.lock import SourceLock
 
 _PROGRESS = re.compile(r"Crawled (\d+) pages .*?scraped (\d+) items")
 # Crawled text is hostile: no terminal control sequences reach the operator's screen.
@@ -124,12 +125,20 @@ def crawl_sources(sources: list[str], *, jobs: int, trigger: str, resume: bool =
         if resume:
             extra["JOBDIR"] = str(Path(config.get("PATROL_DATA_DIR")) / "jobs" / labels.get(source, source))
         started[source] = time.monotonic()
-        click.echo(f"  [{source}] crawling (log: {logs[source]})", err=True)
-        try:
-            run = run_crawl(source, trigger=trigger, store_url=store_url, log_file=logs[source],
-                            extra_settings=extra, sources_dir=sources_dir)
-        except (StoreError, OSError) as exc:  # one source's trouble must not hide the others' results
-            run = {"source": source, "outcome": "failed", "reason": str(exc).splitlines()[0], "stats": {}}
+        lock = SourceLock(labels.get(source, source))
+        if not lock.acquire():  # the scheduler or another patrol crawl is on it
+            run = {"source": source, "outcome": "failed", "stats": {},
+                   "reason": "already running (another crawl of this source holds its lock)"}
+        else:
+            click.echo(f"  [{source}] crawling (log: {logs[source]})", err=True)
+            try:
+                run = run_crawl(source, trigger=trigger, store_url=store_url, log_file=logs[source],
+                                extra_settings=extra, sources_dir=sources_dir)
+            except (StoreError, OSError) as exc:  # one source's trouble must not hide the others' results
+                run = {"source": source, "outcome": "failed", "reason": str(exc).splitlines()[0],
+                       "stats": {}}
+            finally:
+                lock.release()
         run["_seconds"] = time.monotonic() - started[source]
         run["_label"] = labels.get(source, source)
         done[source] = run
@@ -178,6 +187,28 @@ def crawl(sources: tuple[str, ...], jobs: int, resume: bool) -> None:
         sys.exit(1)
 
 
+def demo_report(store_url: str, top: int = 10) -> str:
+    """Flags by category and the apps used by minors, after a demo crawl."""
+    from patrol.export import app_survey_rows
+    from patrol.store import CATEGORIES, open_store
+    with open_store(store_url) as store:
+        counts = store.flag_counts()
+        apps = app_survey_rows(store)
+    by_cat = ", ".join(f"{c} {counts['by_category'].get(c, 0)}" for c in CATEGORIES)
+    by_status = ", ".join(f"{k} {v}" for k, v in sorted(counts["by_status"].items()))
+    lines = ["", f"flags: {counts['total']} ({by_cat}; {by_status or 'none'})", "",
+             f"apps used by minors: {len(apps)} (top {min(top, len(apps))} by relevance, then downloads)",
+             f"{'app':<14} {'category':<10} {'downloads':>11} {'minor':>6} {'flags':>5}  reasons"]
+    for app in apps[:top]:
+        lines.append(f"{_safe(app.get('name'), 12):<14} {_safe(app.get('category'), 8):<10} "
+                     f"{app.get('downloads') or 0:>11,} {app.get('minor_score') or 0:>6.2f} "
+                     f"{app['open_flags'] + app['confirmed_flags']:>5}  "
+                     f"{_safe('; '.join(app.get('minor_reasons') or []), 60)}")
+    lines.append("")
+    lines.append("more: patrol queue stats | patrol export apps --format xlsx --output apps.xlsx")
+    return "\n".join(lines)
+
+
 @click.command("demo")
 @click.option("--serve", is_flag=True, help="Then start the review console on the crawled store.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Review console address (--serve).")
@@ -201,7 +232,8 @@ def demo(serve: bool, host: str, port: int, jobs: int) -> None:
         runs = crawl_sources(names, jobs=jobs, trigger="demo", store_url=store_url,
                              sources_dir=str(BUNDLED_SOURCES))
         click.echo(summary_table(runs))
-        click.echo(f"total {time.monotonic() - begun:.1f}s; store: patrol store check")
+        click.echo(f"total {time.monotonic() - begun:.1f}s")
+        click.echo(demo_report(store_url))
         if not serve:
             if any(r.get("outcome") == "failed" for r in runs):
                 sys.exit(1)

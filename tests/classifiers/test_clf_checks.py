@@ -67,3 +67,14 @@ def test_bad_registry_names_file_and_line(tmp_path):
     bad.write_text("name,domain\n城南日报,\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"outlets.csv: line 2: fields 'name' and 'domain'"):
         check_outlet({"kind": "news", "outlet": "某某网", "url": "http://x.example/"}, bad)
+
+
+def test_a_check_alone_asks_for_review_with_its_reason(model):
+    doc = {"kind": "shop", "source_kind": "shop", "url": "http://shop.demo/s/1", "title": None, "text": None,
+           "shop_name": "学霸文具", "licence": None, "sells_publications": True,
+           "products": [{"title": "高中数学教辅 人教版", "price": "39.0", "url": "http://shop.demo/p/1"}]}
+    r = model.classify(doc)
+    assert r["verdicts"]["unlicensed_publication"] == "review"
+    assert r["scores"]["unlicensed_publication"] >= model.thresholds["unlicensed_publication"]["review"]
+    rules = r["evidence"]["unlicensed_publication"]["rules"]
+    assert rules and "教辅" in rules[0]["reason"] and "出版物经营许可证" in rules[0]["reason"]

@@ -114,3 +114,8 @@ def test_judge_reads_stats_not_exit_codes():
     some_errors = dict(ok, **{"downloader/exception_type_count/twisted.internet.error.TimeoutError": 2})
     assert judge(some_errors, 0)[0] == "partial"
     assert judge(ok, 1)[0] == "failed"
+    site_errors = dict(ok, **{"log_count/ERROR": 1, "retry/max_reached": 1,
+                              "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 3})
+    outcome, reason = judge(site_errors, 0)
+    assert outcome == "ok" and "1 pages failed after retries" in reason
+    assert judge(dict(site_errors, **{"log_count/ERROR": 2}), 0)[0] == "partial"
