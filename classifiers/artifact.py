@@ -147,6 +147,11 @@ def load(path: Path | str):
     if unexpected:
         raise ArtifactError(f"{path}: refusing to load a model with untrusted types: "
                             f"{', '.join(sorted(unexpected))}")
+    trained_with = (sidecar.get("libraries") or {}).get("scikit-learn")
+    running = library_versions()["scikit-learn"]
+    if trained_with and trained_with.split(".")[:2] != running.split(".")[:2]:
+        log.warning("%s was trained with scikit-learn %s, this is %s: retrain if results look wrong",
+                    path, trained_with, running)
     try:
         pipeline = sio.load(path, trusted=sorted(untrusted))
     except Exception as exc:

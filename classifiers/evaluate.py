@@ -58,7 +58,7 @@ def evaluate(model: Model, corpus_dir: Path | str | None = None, reviews_dir: Pa
                         "f1": round(float(f1[k]), 4), "support": int(y[:, k].sum()),
                         "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn}}
     positives = [e for e in test if e.labels]
-    evaded = [evade(e, EVASION_VARIANT + 1)[-1] for e in positives]
+    evaded = [evade(e, 1, first=EVASION_VARIANT)[0] for e in positives]
     _, ev_flagged = _score(model, evaded)
     y_pos = labels(positives)
     for k, cat in enumerate(CATEGORIES):

@@ -99,10 +99,10 @@ def evade_text(text: str, seed: str, variant: int = 0) -> str:
     return out
 
 
-def evade(example: Example, n: int = 1) -> list[Example]:
-    """``n`` evasive variants of a positive example (same labels, origin "evasion")."""
+def evade(example: Example, n: int = 1, first: int = 0) -> list[Example]:
+    """``n`` evasive variants (numbers ``first``…) of a positive example (same labels, origin "evasion")."""
     out = []
-    for v in range(n):
+    for v in range(first, first + n):
         out.append(Example(f"{example.id}~ev{v}", evade_text(example.text, example.id, v),
                            evade_text(example.title, example.id + "/t", v) if example.title else "",
                            example.source_kind, example.labels, example.hard_negative, "evasion"))

@@ -48,7 +48,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         plain = (self.preprocessor is None and not self.lowercase and self.strip_accents is None
                  and self.input == "content" and self.stop_words is None and not self.binary)
         fast = False
-        if plain and self.analyzer == "char":
+        if plain and self.analyzer == "char" and self.ngram_range[1] <= 3:  # 3 x 21 bits fit in 64
             fast = CharLookup(self.vocabulary_, self.ngram_range)
         elif plain and self.analyzer == "word" and self.tokenizer is not None and self.ngram_range == (1, 2):
             fast = WordLookup(self.vocabulary_)

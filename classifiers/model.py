@@ -158,6 +158,7 @@ class Model:
         contrib = self._coef[:, X.indices] * X.data  # (3, nnz)
         rows = [(contrib[:, X.indptr[i]:X.indptr[i + 1]], X.indices[X.indptr[i]:X.indptr[i + 1]])
                 for i in range(len(docs))]
+        proba = np.round(proba, 6).tolist()  # plain floats, rounded once for the whole batch
         return [self._result(doc, title, text, hits[i], proba[i], rows[i], explain_all)
                 for i, (doc, title, text) in enumerate(zip(docs, titles, texts))]
 
@@ -192,7 +193,7 @@ class Model:
             th = self.thresholds[cat]
             score = combine(float(proba[k]), bool(cat_checks), th["review"])
             verdict = "block" if score >= th["block"] else "review" if score >= th["review"] else "pass"
-            scores[cat] = round(score, 6)
+            scores[cat] = score  # already rounded (model) or a threshold
             verdicts[cat] = verdict
             evidence[cat] = self._evidence(k, float(proba[k]), lex, hits_text[cat], hits_title[cat],
                                            cat_checks, row if explain_all or verdict != "pass" else None,
@@ -215,8 +216,8 @@ class Model:
         else:
             snip = snippet(original, 0, 0) if original and (row is not None or checks) else ""
         return {
-            "model_score": round(p_model, 6),
-            "lexicon_score": round(lex, 6),
+            "model_score": p_model,
+            "lexicon_score": round(lex, 6) if lex else 0.0,
             "terms": [{"term": h.term, "matched": h.matched, "start": h.start, "end": h.end,
                        "weight": h.weight, "evasion": h.evasion, "field": "text"} for h in hits]
                      + [{"term": h.term, "matched": h.matched, "start": h.start, "end": h.end,

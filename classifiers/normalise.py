@@ -244,6 +244,8 @@ def normalise(text: str, standins: Path | None = None) -> Normalised:
             spans.append((start, end + 1, [(ch, i * last // k if k else 0) for i, ch in enumerate(canon)]))
         if spans:
             text, offsets = _apply(text, offsets, spans)
+    if offsets is not None and len(offsets) == len(original) and offsets == list(range(len(original))):
+        offsets = None  # same-length replacements only: the identity map
     return Normalised(text, original, tuple(offsets) if offsets is not None else None)
 
 

@@ -35,6 +35,8 @@ CRAWL = HERE.parent / "crawl"
 PROFILE = CRAWL / "bench.yaml"        # the crawl benchmark's shop profile, reused
 BARE_SPIDER = CRAWL / "bare_spider.py"  # the crawl benchmark's bare spider, reused
 PER_LIST = 50                         # benchmarks/crawl/site.py: detail links per listing page
+OWN_SETTINGS = {"PATROL_STORE", "PATROL_DATA_DIR", "PATROL_MODEL", "PATROL_CLASSIFY",
+                "PATROL_CLASSIFY_WORKERS", "PATROL_RUN_TRIGGER", "PATROL_STATS_FILE"}
 CRAWL_TIMEOUT = 1800                  # seconds; a crawl stuck longer than this is killed
 
 # Identical download settings for every run. Politeness is off because this is
@@ -115,15 +117,15 @@ def bare_run(url: str, work: Path, tag: str) -> dict:
 
 
 def project_run(url: str, mongo: str, work: Path, tag: str, classify: bool, workers: int,
-                model: Path, profiler: list[str]) -> dict:
+                model: Path, extra: dict) -> dict:
     from patrol.store import open_store
     out, log = work / f"{tag}.json", work / f"{tag}.log"
     db = f"{mongo}bench_{tag.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="patrol.settings", BENCH_URL=url, PATROL_STORE=db,
                PATROL_DATA_DIR=str(work / f"data-{tag}"), PATROL_MODEL=str(model),
                PATROL_CLASSIFY="true" if classify else "false", PATROL_CLASSIFY_WORKERS=str(workers),
-               PATROL_RUN_TRIGGER="benchmark")
-    cmd = [sys.executable, *profiler, "-m", "scrapy", "crawl", "profile", "-a", f"source={PROFILE}",
+               PATROL_RUN_TRIGGER="benchmark", **extra)
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "profile", "-a", f"source={PROFILE}",
            *settings_args({"PATROL_STATS_FILE": str(out)})]
     res = result(tag, out, log, *run_crawl(cmd, env, ROOT, log))
     with open_store(db, timeout=10) as store:  # what the crawl really stored
@@ -167,8 +169,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--model", default=None, help="classifier artifact (default: the PATROL_MODEL setting)")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the summary JSON here")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, stats)")
-    ap.add_argument("--pyinstrument", action="store_true",
-                    help="profile the full runs with pyinstrument (slower; the HTML goes to the work directory)")
+    ap.add_argument("--env", action="append", default=[], metavar="PATROL_X=VALUE",
+                    help="an extra PATROL_* setting for the full and store-only crawls (repeatable)")
     args = ap.parse_args(argv)
     if args.pages < 1 or args.rounds < 1 or args.workers < 1:
         raise SystemExit("--pages, --rounds and --workers must be at least 1")
@@ -180,6 +182,14 @@ def main(argv: list[str] | None = None) -> dict:
     if not model.is_file():
         raise SystemExit(f"{model}: no trained classifier model (train one with `patrol train` "
                          "or give --model)")
+    extra = {}
+    for pair in args.env:
+        name, sep, value = pair.partition("=")
+        if not sep or name not in config.SETTINGS:
+            raise SystemExit(f"--env {pair!r}: give PATROL_NAME=VALUE with a known setting name")
+        if name in OWN_SETTINGS:
+            raise SystemExit(f"--env {pair!r}: {name} is set by the benchmark itself")
+        extra[name] = value
     work = Path(tempfile.mkdtemp(prefix="patrol-pipeline-bench-"))
     expected = args.pages + (args.pages + PER_LIST - 1) // PER_LIST + 1  # details, listings, robots.txt
     runs: dict[str, list[dict]] = {"bare": [], "full": [], "store_only": []}
@@ -189,12 +199,10 @@ def main(argv: list[str] | None = None) -> dict:
             for r in range(args.rounds):
                 runs["bare"].append(bare_run(url, work, f"bare-{r}"))
                 print("bare", runs["bare"][-1], file=sys.stderr, flush=True)
-                prof = (["-m", "pyinstrument", "-r", "html", "-o", str(work / f"full-{r}.html")]
-                        if args.pyinstrument else [])
-                runs["full"].append(project_run(url, mongo, work, f"full-{r}", True, args.workers, model, prof))
+                runs["full"].append(project_run(url, mongo, work, f"full-{r}", True, args.workers, model, extra))
                 print("full", runs["full"][-1], file=sys.stderr, flush=True)
                 runs["store_only"].append(project_run(url, mongo, work, f"store-only-{r}", False,
-                                                      args.workers, model, []))
+                                                      args.workers, model, extra))
                 print("store_only", runs["store_only"][-1], file=sys.stderr, flush=True)
     finally:
         site.terminate()
@@ -204,7 +212,7 @@ def main(argv: list[str] | None = None) -> dict:
     summary = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
                "site": {"detail_pages": args.pages, "responses_expected": expected,
                         "flagged_detail_pages": flagged, "seed": args.seed},
-               "settings": SAME, "classify_workers": args.workers, "model": str(model),
+               "settings": SAME, "classify_workers": args.workers, "env": extra, "model": str(model),
                **summarise(runs, expected), "runs": runs,
                "work_dir": str(work) if args.keep else None}
     text = json.dumps(summary, indent=1, ensure_ascii=False)

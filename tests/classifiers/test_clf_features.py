@@ -32,6 +32,7 @@ def test_fast_transform_equals_scikit_learn(model):
 def test_fast_transform_on_a_freshly_fitted_vectorizer():
     docs = texts()[:400]
     for vec in (CompactTfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=False, min_df=1),
+                CompactTfidfVectorizer(analyzer="char", ngram_range=(2, 4), lowercase=False),  # scikit-learn's path
                 CompactTfidfVectorizer(tokenizer=ChineseTokenizer(), token_pattern=None, lowercase=False,
                                        ngram_range=(1, 2), max_features=3000)):
         vec.fit(docs)

@@ -45,3 +45,9 @@ def test_stand_ins_replaced_with_offsets():
 def test_identity_offsets_for_clean_text():
     n = normalise("普通的评论文本")
     assert n.offsets is None and n.span(2, 4) == (2, 4)
+
+
+
+def test_same_length_replacements_keep_the_identity_map():
+    n = normalise("记者正办理")  # a stand-in of the same length
+    assert n.text == "记者证办理" and n.offsets is None

@@ -4,7 +4,7 @@ import jieba
 import pytest
 from sklearn.base import clone
 
-from classifiers.corpus import load_corpus
+from classifiers.corpus import load_corpus, load_reviews
 from classifiers.model import DICTIONARY_FILE
 from classifiers.normalise import normalise_text
 from classifiers.tokenise import ChineseTokenizer, load_dictionary
@@ -17,11 +17,13 @@ def dictionary():
 
 def test_rjieba_segments_like_jieba_on_the_whole_corpus(dictionary):
     """The fast engine must give jieba's tokens (both with the same domain dictionary
-    added through add_word to a private instance) on every corpus text."""
+    added through add_word — what jieba.load_userdict does — to a private instance)
+    on every corpus text and on real reviews."""
     fast = ChineseTokenizer(dictionary=dictionary, engine="rjieba")
     ref = ChineseTokenizer(dictionary=dictionary, engine="jieba")
     texts = [normalise_text(e.title + "\n" + e.text) for e in load_corpus()]
     assert len(texts) >= 1000
+    texts += [normalise_text(t) for t in load_reviews(part="calibration")[:3000]]  # ordinary writing too
     chars = 0
     for text in texts:
         assert fast(text) == ref(text), text
@@ -41,7 +43,7 @@ def test_domain_dictionary_is_a_parameter_not_global_state(dictionary):
 
 def test_non_chinese_runs_split_the_same_way_by_both_engines():
     for engine in ("rjieba", "jieba"):
-        assert ChineseTokenizer(engine=engine)("abc_123 pdf电子版") == ["abc", "123", "pdf", "电子版"]
+        assert ChineseTokenizer(engine=engine)("abc_123 pdf电子版 2mb") == ["abc", "123", "pdf", "电子版", "2", "mb"]
 
 
 def test_picklable_and_clonable(dictionary):
