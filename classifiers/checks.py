@@ -85,14 +85,22 @@ def registry(path: Path | None = None) -> tuple[tuple[str, str], ...]:
 
 
 def _host(url: str) -> str:
+    """The site of a URL: its host name, with the port when it has one
+    (a registry row may name ``host:port``, e.g. the demo's local outlet)."""
     try:
-        return (urlsplit(url).hostname or "").lower()
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return f"{host}:{parts.port}" if host and parts.port else host
     except ValueError:
         return ""
 
 
 def _on_domain(host: str, domain: str) -> bool:
-    return bool(host) and (host == domain or host.endswith("." + domain))
+    if not host:
+        return False
+    if ":" not in domain:
+        host = host.split(":", 1)[0]
+    return host == domain or host.endswith("." + domain)
 
 
 def check_shop(doc: dict) -> list[CheckHit]:

@@ -93,6 +93,7 @@ class Model:
     meta: dict = field(default_factory=dict)
     lexicon: Lexicon = field(default_factory=shared_lexicon)
     top_features: int = 5
+    registry_path: Path | None = None  # the outlet registry CSV (None: the bundled one)
 
     def __post_init__(self):
         union = self.pipeline.named_steps["features"]
@@ -185,7 +186,7 @@ class Model:
         hits_text, hits_title = {}, {}
         for cat in CATEGORIES:
             hits_text[cat], hits_title[cat] = self._locate(hits[cat], title, text)
-        checks = run_checks(doc)
+        checks = run_checks(doc, self.registry_path)
         scores, verdicts, evidence = {}, {}, {}
         for k, cat in enumerate(CATEGORIES):
             lex = Lexicon.score(hits[cat])

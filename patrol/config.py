@@ -142,6 +142,8 @@ register("PATROL_WEB_SECRET", "",
          "Secret key that signs review-console sessions and API tokens; empty keeps a random key in PATROL_DATA_DIR/web-secret.key.")
 register("PATROL_FERRETDB", "",
          "FerretDB binary for the throwaway test/benchmark server (patrol.devserver); empty: the cached build, then PATH.")
+register("PATROL_OUTLET_REGISTRY", lambda: str(Path(__file__).resolve().parent.parent / "classifiers" / "data" / "registry" / "outlets.csv"),
+         "CSV (name,domain) of licensed news outlets that the fake-media check looks names and sites up in; analysts maintain it.")
 register("PATROL_LOG_LEVEL", "INFO",
          "Log level of crawls and commands (DEBUG, INFO, WARNING, ERROR).")
 register("PATROL_HTTPCACHE", True,

@@ -56,6 +56,7 @@ PATROL_RUN_ID = _config.get("PATROL_RUN_ID")
 PATROL_RUN_TRIGGER = _config.get("PATROL_RUN_TRIGGER")
 
 PATROL_STATS_FILE = _config.get("PATROL_STATS_FILE")
+PATROL_OUTLET_REGISTRY = _config.get("PATROL_OUTLET_REGISTRY")
 EXTENSIONS = {"patrol.crawlstats.StatsFile": 900}
 
 # normalise -> dedupe/change -> classify -> store (DESIGN.md, "Data flow")

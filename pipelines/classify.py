@@ -17,9 +17,11 @@ An idle pool takes an item at once, so a slow crawl adds no latency.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
@@ -69,9 +71,11 @@ def classify_batch(model, docs: list[dict]) -> list:
 
 
 class ClassifyPipeline:
-    def __init__(self, stats, model_path: str, workers: int, max_batch: int = MAX_BATCH):
+    def __init__(self, stats, model_path: str, workers: int, max_batch: int = MAX_BATCH,
+                 registry: str = ""):
         self.stats = stats
         self.model_path = model_path
+        self.registry = registry
         self.workers = max(1, workers)
         self.max_batch = max(1, max_batch)
         self.model = None
@@ -84,12 +88,15 @@ class ClassifyPipeline:
         s = crawler.settings
         if not s.getbool("PATROL_CLASSIFY", True):
             raise NotConfigured("PATROL_CLASSIFY is off")
-        return cls(crawler.stats, s.get("PATROL_MODEL"), s.getint("PATROL_CLASSIFY_WORKERS", 1))
+        return cls(crawler.stats, s.get("PATROL_MODEL"), s.getint("PATROL_CLASSIFY_WORKERS", 1),
+                   registry=s.get("PATROL_OUTLET_REGISTRY", ""))
 
     def open_spider(self):
         # A missing or untrusted model stops the crawl at once with the
         # loader's message, rather than failing on every item.
         self.model = load_model_once(self.model_path)
+        if self.registry:
+            self.model = dataclasses.replace(self.model, registry_path=Path(self.registry))
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="patrol-classify")
 
     def close_spider(self):

@@ -17,14 +17,20 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.request
+from pathlib import Path
 from typing import Iterable
+from urllib.parse import urlsplit
 
 from patrol.demo.sites import ENV_VARS, SITE_NAMES
 from patrol.errors import PatrolError
 
 log = logging.getLogger(__name__)
+
+# Demo sites that are licensed news outlets: site -> the outlet's registered name.
+DEMO_OUTLETS = {"chengnan-daily": "城南日报"}
 
 
 class DemoWeb:
@@ -37,6 +43,8 @@ class DemoWeb:
         self.start_timeout = start_timeout
         self.urls: dict[str, str] = {}
         self._proc: subprocess.Popen | None = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self.registry: Path | None = None
 
     def start(self) -> "DemoWeb":
         cmd = [sys.executable, "-m", "patrol.demo.server", "--json", "--watch-stdin",
@@ -52,10 +60,28 @@ class DemoWeb:
             err = self._proc.stderr.read().strip().splitlines() if self._proc.stderr else []
             raise PatrolError("demo web did not start: " + (err[-1] if err else "no URL map printed"))
         self.urls = json.loads(line[0])
+        self._write_registry()
         log.info("demo web serving %s", ", ".join(f"{k}={v}" for k, v in self.urls.items()))
         return self
 
+    def _write_registry(self) -> None:
+        """The outlet registry with the demo's licensed outlet at its local
+        address: the bundled registry names it by its production-like domain,
+        which 127.0.0.1 is not, and the fake-media check compares sites."""
+        from patrol import config
+        self._tmp = tempfile.TemporaryDirectory(prefix="patrol-demo-")
+        self.registry = Path(self._tmp.name) / "outlets.csv"
+        bundled = Path(config.SETTINGS["PATROL_OUTLET_REGISTRY"].default_value())
+        rows = bundled.read_text(encoding="utf-8").rstrip("\n").splitlines()
+        for site, outlet in DEMO_OUTLETS.items():
+            if site in self.urls:
+                rows.append(f"{outlet},{urlsplit(self.urls[site]).netloc}")
+        self.registry.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
     def stop(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
         proc, self._proc = self._proc, None
         if proc is None:
             return
@@ -83,8 +109,12 @@ class DemoWeb:
     # -- helpers -----------------------------------------------------------------
 
     def env(self) -> dict[str, str]:
-        """Environment variables profiles use for the base URLs (DEMO_APPSTORE_URL, ...)."""
-        return {ENV_VARS[name]: url for name, url in self.urls.items()}
+        """Environment variables profiles use for the base URLs (DEMO_APPSTORE_URL, ...),
+        and PATROL_OUTLET_REGISTRY naming the demo's registry of licensed outlets."""
+        env = {ENV_VARS[name]: url for name, url in self.urls.items()}
+        if self.registry is not None:
+            env["PATROL_OUTLET_REGISTRY"] = str(self.registry)
+        return env
 
     def apply_env(self, environ: dict | None = None) -> dict:
         """Copy of ``environ`` (default: ``os.environ``) with the DEMO_*_URL variables set."""

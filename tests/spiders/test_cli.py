@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from test_crawl_shop import SHOP, spec as shop_spec
+from tests.spiders.test_crawl_shop import SHOP, spec as shop_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
