@@ -73,11 +73,21 @@ def write_table(rows: Iterable[dict], columns: Sequence[tuple[str, str]], fmt: s
     return n
 
 
+def _all_apps(store, minor_only: bool, page: int = 1000):
+    skip = 0
+    while True:
+        batch = store.list_apps(minor_only=minor_only, skip=skip, limit=page)
+        yield from batch
+        if len(batch) < page:
+            return
+        skip += page
+
+
 def app_survey_rows(store, *, minor_only: bool = True) -> list[dict]:
     """The survey of apps used by minors with their open and confirmed flags,
     minor-relevance first, then downloads."""
     rows = []
-    for app in store.list_apps(minor_only=minor_only, limit=100_000):
+    for app in _all_apps(store, minor_only):
         flags, _ = store.list_flags(url=app.get("url"), limit=100) if app.get("url") else ([], 0)
         open_flags = [f for f in flags if f["status"] in ("pending", "in_review", "escalated")]
         confirmed = [f for f in flags if f["status"] == "confirmed"]

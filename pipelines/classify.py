@@ -60,14 +60,18 @@ def classify_batch(model, docs: list[dict]) -> list:
     instead of a result, and the others are still classified."""
     try:
         return list(model.classify_many(docs))
-    except Exception:  # one bad text: classify one by one to isolate it
-        out: list = []
-        for doc in docs:
-            try:
-                out.append(model.classify(doc))
-            except Exception as exc:  # reported per item by the pipeline
-                out.append(exc)
-        return out
+    except Exception as exc:
+        if len(docs) == 1:
+            return [exc]
+    # One bad text fails the whole call: classify one by one to isolate it
+    # (outside the except block, so each item's error is reported on its own).
+    out: list = []
+    for doc in docs:
+        try:
+            out.append(model.classify(doc))
+        except Exception as exc:  # reported per item by the pipeline
+            out.append(exc)
+    return out
 
 
 class ClassifyPipeline:

@@ -37,9 +37,12 @@ def test_env_names_every_site(web):
     env = web.env()
     assert env["DEMO_APPSTORE_URL"] == web.urls["appstore"]
     assert env["DEMO_CHENGNAN_DAILY_URL"] == web.urls["chengnan-daily"]
-    assert set(env) == set(ENV_VARS.values()) == {
+    assert set(env) - {"PATROL_OUTLET_REGISTRY"} == set(ENV_VARS.values()) == {
         "DEMO_APPSTORE_URL", "DEMO_BOOKSHOP_URL", "DEMO_ZILIAOPU_URL",
         "DEMO_CHENGNAN_DAILY_URL", "DEMO_FAKE_NEWS_URL"}
+    # the demo's licensed outlet is registered at its local address
+    registry = open(env["PATROL_OUTLET_REGISTRY"], encoding="utf-8").read()
+    assert "城南日报," + web.urls["chengnan-daily"].split("/")[2] in registry
     assert web.apply_env({})["DEMO_FAKE_NEWS_URL"] == web.urls["fake-news"]
 
 

@@ -86,7 +86,7 @@ def test_demo_fills_the_store_with_every_kind(patrol_env):
 
 @pytest.mark.browser
 def test_sources_check_renders_a_browser_profile(local_site, tmp_path, patrol_env):
-    from test_crawl_app import PROFILE, spec as app_spec
+    from tests.spiders.test_crawl_app import PROFILE, spec as app_spec
     site = local_site(app_spec())
     profile = tmp_path / "apps.yaml"
     profile.write_text(PROFILE.replace("RENDER", "browser").replace('wait_for: "h1"', 'wait_for: "#app-info"'),
