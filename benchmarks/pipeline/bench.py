@@ -64,8 +64,8 @@ def machine() -> dict:
             "scrapy": scrapy.__version__}
 
 
-def run_crawl(cmd: list[str], env: dict, cwd: Path, log: Path) -> tuple[int, float, float]:
-    """Run one crawl; returns (exit status, wall seconds, peak RSS in MB of that process).
+def run_crawl(cmd: list[str], env: dict, cwd: Path, log: Path) -> tuple[int, float, float, float]:
+    """Run one crawl; returns (exit status, wall seconds, peak RSS in MB, CPU seconds) of that process.
 
     ``os.wait4`` gives the child's own resource usage (its ru_maxrss, in KB on
     Linux), not that of the site server or FerretDB, which are children too."""
@@ -83,10 +83,11 @@ def run_crawl(cmd: list[str], env: dict, cwd: Path, log: Path) -> tuple[int, flo
                 break
             time.sleep(0.05)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return proc.returncode, time.monotonic() - begun, usage.ru_maxrss / 1024
+    return proc.returncode, time.monotonic() - begun, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def result(name: str, stats_file: Path, log: Path, exit_code: int, wall: float, rss: float) -> dict:
+def result(name: str, stats_file: Path, log: Path, exit_code: int, wall: float, rss: float,
+           cpu: float) -> dict:
     if not stats_file.exists():
         tail = log.read_text(encoding="utf-8", errors="replace")[-1500:]
         raise SystemExit(f"{name} crawl (exit {exit_code}) wrote no stats file {stats_file}:\n{tail}")
@@ -96,7 +97,7 @@ def result(name: str, stats_file: Path, log: Path, exit_code: int, wall: float, 
     return {"pages": pages, "items": stats.get("item_scraped_count", 0),
             "seconds": round(seconds, 2), "wall_seconds": round(wall, 2),
             "pages_per_s": round(pages / seconds, 1), "wall_pages_per_s": round(pages / wall, 1),
-            "peak_rss_mb": round(rss, 1),
+            "peak_rss_mb": round(rss, 1), "cpu_seconds": round(cpu, 1),
             "memusage_max_mb": round(stats.get("memusage/max", 0) / 2**20, 1),
             "errors": stats.get("log_count/ERROR", 0), "exit": exit_code,
             "classified": stats.get("patrol/classify/classified", 0),

@@ -46,7 +46,10 @@ def _load(path: Path):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Where to write the .skops artifact (default: PATROL_MODEL).")
 @click.option("--no-evaluate", is_flag=True, help="Skip the held-out evaluation stored in the sidecar.")
-def train(corpus: str | None, reviews: str | None, output: str | None, no_evaluate: bool) -> None:
+@click.option("--with-reviews", is_flag=True,
+              help="Add the analysts' decisions in PATROL_STORE: confirmed flags as positives, dismissed as negatives.")
+def train(corpus: str | None, reviews: str | None, output: str | None, no_evaluate: bool,
+          with_reviews: bool) -> None:
     """Train the classifier on the corpus and save it with its metrics."""
     from tqdm import tqdm
 
@@ -55,13 +58,20 @@ def train(corpus: str | None, reviews: str | None, output: str | None, no_evalua
     from classifiers.train import FOLDS, train as train_model
 
     out = _model_path(output)
+    extra = None
+    if with_reviews:
+        from patrol.reviews import examples_from_store
+        extra, counts = examples_from_store()
+        click.echo(f"reviews: {len(extra)} examples from {counts['confirmed']} confirmed and "
+                   f"{counts['dismissed']} dismissed flags ({counts['changed']} changed since, skipped)",
+                   err=True)
     steps = 6 + FOLDS + (0 if no_evaluate else 1)
     with tqdm(total=steps, desc="train", unit="step", file=sys.stderr) as bar:
         def progress(message: str) -> None:
             bar.set_postfix_str(message[:50])
             bar.update(1)
         try:
-            model, _ = train_model(corpus, reviews, progress=progress)
+            model, _ = train_model(corpus, reviews, extra=extra, progress=progress)
             metrics = None
             if not no_evaluate:
                 progress("evaluating on the held-out split")

@@ -24,6 +24,8 @@ apps    one per (``store``, ``app_id``): latest listing fields, ``minor_relevant
         (bool), ``minor_score`` (float), ``minor_reasons`` (list of str),
         ``downloads_history`` ([{"at", "downloads"}], appended when the count
         changes), ``flag_counts`` ({category: n}), ``first_seen``, ``last_seen``.
+users   one per console account: username, role, password_hash, created_at,
+        updated_at (see ``patrol.store.users``).
 runs    one per crawl run: id, source, trigger, started_at, finished_at,
         outcome ("running" | "ok" | "failed" | "partial" | "stopped"),
         exit_status, stats (dict), reason.
@@ -260,6 +262,24 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def count_runs(self) -> int: ...
+
+    # -- users (review console accounts; patrol.store.users) -------------------
+    @abc.abstractmethod
+    def create_user(self, username: str, password_hash: str, role: str) -> dict:
+        """Add an account {"username", "role", "password_hash", "created_at",
+        "updated_at"}; role "analyst" or "lead"; ``password_hash`` is a PHC
+        string (the store never sees a password). Conflict if the name exists."""
+
+    @abc.abstractmethod
+    def get_user(self, username: str) -> dict | None: ...
+
+    @abc.abstractmethod
+    def list_users(self) -> list[dict]:
+        """Every account, by name."""
+
+    @abc.abstractmethod
+    def set_password(self, username: str, password_hash: str) -> dict:
+        """Replace the hash (NotFound for an unknown name); returns the account."""
 
     # -- summaries -----------------------------------------------------------
     def summary(self) -> dict:
