@@ -238,11 +238,25 @@ def demo(serve: bool, host: str, port: int, jobs: int) -> None:
             if any(r.get("outcome") == "failed" for r in runs):
                 sys.exit(1)
             return
-        try:
-            from patrol.web.serve import serve as serve_console
-        except ImportError:
-            raise PatrolError("the review console (patrol.web) is not installed in this build") from None
+        from patrol.web.serve import serve as serve_console
+        _demo_account(store_url)
         serve_console(host, port, store_url=store_url)
+
+
+def _demo_account(store_url: str) -> None:
+    """A store without accounts gets a lead account "demo" with a random
+    password, printed once, so the demo's console can be opened at once."""
+    import secrets
+
+    from patrol.store import open_store
+    from patrol.web.auth import create_account
+    with open_store(store_url) as store:
+        if store.list_users():
+            return
+        password = secrets.token_urlsafe(12)
+        create_account(store, "demo", "lead", password)
+    click.echo(f"demo account: user 'demo', password '{password}' (a lead; add your own with "
+               "patrol users add NAME --role analyst|lead)")
 
 
 commands = [sources_group, crawl, demo]
