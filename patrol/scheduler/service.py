@@ -208,11 +208,35 @@ class PatrolScheduler:
         # Paused first: load the stored jobs, bring them in line with the
         # profiles, then let missed runs fire once.
         self.start_paused()
+        self.close_abandoned_runs()
         self.sync()
         # The periodic re-read runs on a thread of ours: a bound method cannot
         # be stored in a persistent job store.
         self._reload_timer()
         self.scheduler.resume()
+
+    def close_abandoned_runs(self, older_than: float | None = None) -> list[str]:
+        """Runs still "running" long after any crawl could have (a scheduler
+        killed with SIGKILL, a machine that lost power) are recorded as failed,
+        so the dashboard and ``schedule list`` do not show them running forever."""
+        from patrol.store import StoreError, open_store
+        if older_than is None:
+            older_than = self.time_limit + self.stop_grace_seconds + 300
+        cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=older_than)
+        closed = []
+        try:
+            with open_store(self.store_url) as store:
+                for run in store.list_runs(limit=500):
+                    if run.get("outcome") == "running" and run["started_at"] < cutoff:
+                        store.finish_run(run["id"], outcome="failed",
+                                         reason="abandoned: its crawl ended without being recorded "
+                                                "(the scheduler was killed or the machine stopped)")
+                        closed.append(run["id"])
+        except StoreError as exc:
+            logger.error("cannot close abandoned runs: %s", exc)
+        if closed:
+            logger.warning("recorded %d abandoned runs as failed", len(closed))
+        return closed
 
     def start_paused(self) -> None:
         """Load the stored jobs without running any (``resume()`` or ``start()`` runs them)."""

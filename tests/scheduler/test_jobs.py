@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from apscheduler.events import (EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED,
@@ -202,3 +203,17 @@ def test_periodic_reload_picks_up_profile_changes(env, scheduler_factory, dead_u
     (env.sources / "a.yaml").unlink()
     wait_for(lambda: [j["id"] for j in service.jobs()] == ["crawl:b"], "the periodic reload")
     assert not env.runs()
+
+
+def test_abandoned_running_runs_are_closed_as_failed(env, scheduler_factory):
+    from patrol.store import open_store
+    with open_store(env.store_url) as store:
+        old = store.start_run("bookshop", trigger="schedule")
+    service = scheduler_factory()
+    assert service.close_abandoned_runs() == []  # just started: could still be crawling
+    time.sleep(0.05)
+    assert service.close_abandoned_runs(older_than=0.01) == [old]
+    with open_store(env.store_url) as store:
+        run = store.get_run(old)
+    assert run["outcome"] == "failed" and "abandoned" in run["reason"]
+    assert service.close_abandoned_runs(older_than=0.01) == []  # closed once
