@@ -114,7 +114,7 @@ register("PATROL_MAX_PAGE_BYTES", 10 * 1024 * 1024,
          "Largest response body kept, in bytes; larger pages are cut off and counted.", int)
 register("PATROL_SCREENSHOTS", False,
          "Keep a PNG screenshot of every page rendered in the browser, as evidence.", _bool)
-register("PATROL_STORE_BATCH", 100,
+register("PATROL_STORE_BATCH", 500,
          "Items per bulk write from a crawl to the store.", int)
 register("PATROL_STORE_FLUSH_SECONDS", 5.0,
          "Longest time a crawled item waits in memory before it is written (or spooled).", float)

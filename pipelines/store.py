@@ -116,7 +116,7 @@ class StorePipeline:
         s = crawler.settings
         return cls(crawler, s.get("PATROL_STORE"), s.getfloat("PATROL_STORE_TIMEOUT", 5.0),
                    Path(s.get("PATROL_DATA_DIR")) / "spool",
-                   s.getint("PATROL_STORE_BATCH", 100), s.getfloat("PATROL_STORE_FLUSH_SECONDS", 5.0))
+                   s.getint("PATROL_STORE_BATCH", 500), s.getfloat("PATROL_STORE_FLUSH_SECONDS", 5.0))
 
     # -- Scrapy hooks -----------------------------------------------------------
     async def open_spider(self):
