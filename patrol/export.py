@@ -13,6 +13,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 from patrol.errors import PatrolError
 
 FORMATS = ("csv", "xlsx")
@@ -29,6 +31,15 @@ APP_COLUMNS: list[tuple[str, str]] = [
 ]
 
 
+def guard_text(value: Any) -> Any:
+    """A crawled string fit for a spreadsheet cell: control characters that
+    XLSX cannot hold are dropped, and a leading = + - @ (tab, CR) is escaped."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def safe_cell(value: Any) -> Any:
     """A value fit for a spreadsheet cell; strings cannot start a formula."""
     if value is None:
@@ -39,9 +50,7 @@ def safe_cell(value: Any) -> Any:
         return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     if isinstance(value, dict):
         value = "; ".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return guard_text(value)
 
 
 def write_table(rows: Iterable[dict], columns: Sequence[tuple[str, str]], fmt: str,

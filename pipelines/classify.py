@@ -19,11 +19,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from itemadapter import ItemAdapter
+
+import classifiers
 from scrapy.exceptions import NotConfigured
 
 from pipelines.dedupe import CHANGE_KEY
@@ -33,19 +34,6 @@ logger = logging.getLogger(__name__)
 RESULT_KEY = "_classification"  # the classifier's result; not stored on the item
 MAX_BATCH = 64  # items per classify_many call
 
-_models: dict[str, object] = {}
-_models_lock = threading.Lock()
-
-
-def load_model_once(path: str):
-    """The model at ``path``, loaded once per process."""
-    with _models_lock:
-        model = _models.get(path)
-        if model is None:
-            import classifiers
-            model = classifiers.load_model(path)
-            _models[path] = model
-        return model
 
 
 def classifier_doc(item: dict) -> dict:
@@ -98,7 +86,7 @@ class ClassifyPipeline:
     def open_spider(self):
         # A missing or untrusted model stops the crawl at once with the
         # loader's message, rather than failing on every item.
-        self.model = load_model_once(self.model_path)
+        self.model = classifiers.load_model(self.model_path)  # cached: once per process
         if self.registry:
             self.model = dataclasses.replace(self.model, registry_path=Path(self.registry))
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="patrol-classify")

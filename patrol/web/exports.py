@@ -11,9 +11,9 @@ from typing import Iterator
 
 from flask import Blueprint, Response, abort, render_template, request
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from patrol.export import guard_text
 from patrol.store.base import utcnow
 from patrol.web.app import get_store, office_tz
 from patrol.web.auth import lead_required
@@ -24,7 +24,6 @@ bp = Blueprint("exports", __name__, url_prefix="/export")
 
 COLUMNS = ("id", "category", "score", "verdict", "model_version", "source", "kind", "title", "url",
            "created_at", "decided_at", "analyst", "reason", "note")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TOP_CASES = 20
 
 
@@ -33,9 +32,7 @@ def cell(value) -> object:
     would run as a formula (= + - @, tab, CR first) get a leading apostrophe."""
     if isinstance(value, _dt.datetime):
         return fmt_dt(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return guard_text(value)
 
 
 def _period() -> tuple[_dt.date | None, _dt.date | None]:
@@ -97,8 +94,7 @@ def confirmed_xlsx():
     ws.title = "confirmed"
     ws.append(COLUMNS)
     for row in confirmed_rows():
-        # openpyxl refuses control characters, which crawled text may hold.
-        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+        ws.append(row)  # cells went through guard_text: no control characters left
     for c in ws[1]:
         c.font = Font(bold=True)
     buf = io.BytesIO()

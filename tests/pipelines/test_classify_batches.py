@@ -10,7 +10,8 @@ import asyncio
 from scrapy.utils.test import get_crawler
 
 from patrol import config
-from pipelines.classify import RESULT_KEY, ClassifyPipeline, classify_batch, load_model_once
+import classifiers
+from pipelines.classify import RESULT_KEY, ClassifyPipeline, classify_batch
 from pipelines.dedupe import CHANGE_KEY
 
 TEXTS = [
@@ -35,7 +36,7 @@ def _pipeline(workers: int = 1, max_batch: int = 8) -> tuple[ClassifyPipeline, o
 
 
 def test_batched_results_equal_one_by_one_results():
-    model = load_model_once(config.get("PATROL_MODEL"))
+    model = classifiers.load_model(config.get("PATROL_MODEL"))
     pipe, stats = _pipeline(workers=1, max_batch=8)
 
     async def run(items):
@@ -69,7 +70,7 @@ def test_unchanged_items_are_not_classified():
 
 
 def test_one_bad_text_does_not_cost_the_batch():
-    model = load_model_once(config.get("PATROL_MODEL"))
+    model = classifiers.load_model(config.get("PATROL_MODEL"))
     docs = [{"text": TEXTS[0]}, {"text": 12345}, {"text": TEXTS[1]}]  # text must be a str
     results = classify_batch(model, docs)
     assert isinstance(results[1], TypeError)
