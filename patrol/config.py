@@ -148,6 +148,17 @@ register("PATROL_LOG_LEVEL", "INFO",
          "Log level of crawls and commands (DEBUG, INFO, WARNING, ERROR).")
 register("PATROL_HTTPCACHE", True,
          "Keep Scrapy's HTTP cache (RFC 2616 policy) under PATROL_DATA_DIR/httpcache so re-crawls revalidate with ETag/Last-Modified.", _bool)
+# -- the shared frontier (patrol/distributed/) ---------------------------------
+register("PATROL_REDIS_URL", "",
+         "Redis (or Valkey) URL of the shared frontier, e.g. redis://127.0.0.1:6379/0; set, the scheduler and patrol crawl --distributed enqueue runs for patrol worker processes instead of crawling themselves.")
+register("PATROL_REDIS_PREFIX", "patrol",
+         "Prefix of every Redis key of the shared frontier (two offices may share one Redis under different prefixes).")
+register("PATROL_LEASE_SECONDS", 120.0,
+         "Seconds a worker holds a request it took from the frontier without renewing it; a dead worker's requests return to the queue after this.", float)
+register("PATROL_WORKER_CONCURRENCY", 16,
+         "Requests one patrol worker process downloads at once, over all sources (patrol worker --concurrency).", int)
+register("PATROL_WORKER_HEARTBEAT", 5.0,
+         "Seconds between a worker's heartbeats in Redis (patrol workers lists those seen within three heartbeats).", float)
 
 
 _file_cache: dict[str, tuple[float, dict]] = {}

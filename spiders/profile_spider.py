@@ -69,11 +69,13 @@ async def wait_softly(page, selector: str, timeout_ms: int) -> bool:
 class ProfileSpider(scrapy.Spider):
     name = "profile"
 
-    def __init__(self, source: str | None = None, *args: Any, **kwargs: Any):
+    def __init__(self, source: str | None = None, *args: Any, profile: Profile | None = None,
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
-        if not source:
+        if not source and profile is None:
             raise PatrolError("spider profile: give the source profile with -a source=<name or path>")
-        self.profile: Profile = find_profile(source)
+        # A loaded profile may be handed in (a distributed worker loads each profile once).
+        self.profile: Profile = profile if profile is not None else find_profile(source)
         self.allowed_domains = list(self.profile.allowed_domains)
         self.extractors = {role: _extractor(self.profile, role)
                            for role in ("listing", "detail", "next", "about")}

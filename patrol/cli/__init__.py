@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "patrol.cli.export_cmds",
     "patrol.cli.schedule_cmds",
     "patrol.cli.model_cmds",
+    "patrol.cli.worker_cmds",
 ]
 
 

@@ -175,12 +175,23 @@ def summary_table(runs: list[dict]) -> str:
 @click.option("-j", "--jobs", default=1, show_default=True, help="Crawls to run at the same time.")
 @click.option("--resume", is_flag=True, help="Keep crawl state in PATROL_DATA_DIR/jobs/<source> and "
               "go on from where an interrupted crawl stopped.")
-def crawl(sources: tuple[str, ...], jobs: int, resume: bool) -> None:
+@click.option("--distributed", is_flag=True, help="Queue the runs for `patrol worker` processes "
+              "(PATROL_REDIS_URL) instead of crawling here.")
+@click.option("--wait", is_flag=True, help="With --distributed: wait until the runs finish.")
+def crawl(sources: tuple[str, ...], jobs: int, resume: bool, distributed: bool, wait: bool) -> None:
     """Crawl the named SOURCES (profile names or files), each as a scrapy subprocess.
     Exits non-zero when a crawl failed (judged by its stats, not its exit code)."""
     from spiders.profiles import find_profile
     # A bad profile is a one-line error before anything starts.
     labels = {s: find_profile(s).name for s in sources}
+    if distributed:
+        from patrol.cli.worker_cmds import enqueue_sources
+        runs = enqueue_sources(list(sources), trigger="manual", wait=wait)
+        if wait:
+            click.echo(summary_table(runs))
+        if any(r.get("outcome") in ("failed", "skipped") for r in runs):
+            sys.exit(1)
+        return
     runs = crawl_sources(list(sources), jobs=jobs, trigger="manual", resume=resume, labels=labels)
     click.echo(summary_table(runs))
     if any(r.get("outcome") == "failed" for r in runs):

@@ -260,3 +260,38 @@ def finish_run(doc: dict, outcome: str, stats: dict | None, exit_status: int | N
     new.update(outcome=outcome, stats=c.normalize(stats or {}), exit_status=exit_status,
                reason=reason, finished_at=now)
     return new
+
+
+def run_progress(doc: dict, stats: dict, workers: list, failed: list | None,
+                 now: _dt.datetime) -> dict:
+    """A running run's stats as summed so far over its workers (a distributed
+    run, ``patrol.distributed.runs``): each counter keeps the larger of the
+    stored and the given value, so a late, older snapshot never lowers it;
+    ``workers`` gains the given names; ``failed`` (URLs that failed after
+    their retries) is replaced when given."""
+    if not isinstance(stats, dict):
+        raise c.StoreInputError(f"stats must be a dict, got {type(stats).__name__}")
+    if not isinstance(workers, (list, tuple)) or not all(isinstance(w, str) and w for w in workers):
+        raise c.StoreInputError("workers must be a list of non-empty worker names")
+    if failed is not None and (not isinstance(failed, list)
+                               or not all(isinstance(f, dict) for f in failed)):
+        raise c.StoreInputError("failed must be a list of {url, reason} objects")
+    if doc["outcome"] != "running":
+        raise Conflict(f"run {doc['id']} already finished ({doc['outcome']})")
+    new = copy.deepcopy(doc)
+    merged = dict(new.get("stats") or {})
+    for key, value in stats.items():
+        c.check_str("stats key", key)
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise c.StoreInputError(f"stats value of {key!r} must be a number or string")
+        old = merged.get(key)
+        if isinstance(value, (int, float)) and isinstance(old, (int, float)):
+            merged[key] = max(old, value)
+        else:
+            merged[key] = value
+    new["stats"] = c.normalize(merged)
+    new["workers"] = sorted(set(new.get("workers") or []) | set(workers))
+    if failed is not None:
+        new["failed"] = c.normalize(failed)
+    new["updated_at"] = now
+    return new

@@ -60,6 +60,15 @@ class SharedStore(Store):
             "runs", (run_id,), "run",
             lambda doc, now: logic.finish_run(doc, outcome, stats, exit_status, reason, now))
 
+    def record_run_progress(self, run_id: str, *, stats: dict, workers: list[str],
+                            failed: list[dict] | None = None) -> dict:
+        """Stats summed so far and the workers serving a running run (the shared
+        frontier's runs); see ``logic.run_progress``. Conflict once it finished."""
+        c.check_str("run_id", run_id)
+        return self._mutate(
+            "runs", (run_id,), "run",
+            lambda doc, now: logic.run_progress(doc, stats, workers, failed, now))
+
     # -- checks shared by the query methods -------------------------------------
     @staticmethod
     def _flag_filters(*, category=None, status=None, source=None, kind=None, url=None,
