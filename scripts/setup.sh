@@ -49,4 +49,20 @@ if [ "$want_test" = 1 ] && [ -z "${PATROL_TEST_MONGO_URI:-}" ]; then
   command -v go >/dev/null || { log "Go is needed to build FerretDB (or set PATROL_TEST_MONGO_URI to a mongod)"; exit 1; }
   log "FerretDB: $(.venv/bin/python -c 'from patrol.devserver import ferretdb_binary; print(ferretdb_binary())')"
 fi
+# 4. For the tests: Redis for the shared frontier (patrol/distributed/), Debian's
+#    redis-server (Valkey's valkey-server works too); the tests start their own
+#    on a free port (patrol/devredis.py), so the package's service is not needed.
+if [ "$want_test" = 1 ] && ! command -v redis-server >/dev/null && ! command -v valkey-server >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian's redis-server"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null
+  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+    log "installing Debian's redis-server (sudo)"
+    sudo apt-get update -q >/dev/null
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null
+  else
+    log "redis-server is needed for the tests: install Redis or Valkey"; exit 1
+  fi
+fi
 log "ready"

@@ -178,6 +178,13 @@ class Frontier:
     def run_workers(self, run: str) -> list[str]:
         return sorted(self._do(self.r.smembers, self.run_key(run, "workers")))
 
+    def held_by(self, worker: str) -> dict[str, str]:
+        """lease -> stored request of the leases ``worker`` holds now."""
+        owners = self._do(self.r.hgetall, self.key("leaseowner"))
+        mine = [lease for lease, owner in owners.items() if owner == worker]
+        data = self._do(self.r.hmget, self.key("leasedata"), mine) if mine else []
+        return {lease: d.split("\n", 2)[2].split("|", 2)[2] for lease, d in zip(mine, data) if d}
+
     def queued(self, run: str) -> int:
         return int(self._do(self.r.zcard, self.run_key(run, "q")))
 

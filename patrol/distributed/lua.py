@@ -16,7 +16,7 @@ keys they compute):
 - ``P:active`` list of running runs (rotated: one run per pop, round robin);
   ``P:finishing`` set of runs whose pending count reached zero.
 - ``P:leases`` sorted set lease -> deadline (ms); ``P:leasedata`` hash
-  lease -> ``run\\nscore\\nmember``.
+  lease -> ``run\\nscore\\nmember``; ``P:leaseowner`` lease -> worker.
 - ``P:slot:HOST`` sorted set of leases downloading from HOST -> expiry;
   ``P:next:HOST`` the earliest time (ms) of HOST's next request.
 """
@@ -80,6 +80,7 @@ for i = 1, scan do
       redis.call('ZREM', R .. ':q', member)
       redis.call('ZADD', P .. ':leases', now + lease_ms, lease)
       redis.call('HSET', P .. ':leasedata', lease, run .. '\\n' .. score .. '\\n' .. member)
+      redis.call('HSET', P .. ':leaseowner', lease, worker)
       redis.call('SADD', R .. ':workers', worker)
       return {lease, run, member}
     end
@@ -113,6 +114,7 @@ for n = 1, tonumber(ARGV[2]) do
     redis.call('ZREM', P .. ':slot:' .. string.sub(member, a + 1, b - 1), lease)
     redis.call('HDEL', P .. ':leasedata', lease)
     redis.call('ZREM', P .. ':leases', lease)
+    redis.call('HDEL', P .. ':leaseowner', lease)
     local R = P .. ':run:' .. run
     for j = 1, k do
       redis.call('HINCRBY', R .. ':stats', ARGV[i + 2 * j], ARGV[i + 2 * j + 1])
@@ -146,6 +148,7 @@ for _, lease in ipairs(leases) do
   redis.call('ZREM', P .. ':leases', lease)
   if data then
     redis.call('HDEL', P .. ':leasedata', lease)
+    redis.call('HDEL', P .. ':leaseowner', lease)
     local nl = string.find(data, '\\n', 1, true)
     local nl2 = string.find(data, '\\n', nl + 1, true)
     local run = string.sub(data, 1, nl - 1)

@@ -28,13 +28,13 @@ from patrol.distributed.frontier import FrontierUnavailable, host_key
 
 logger = logging.getLogger(__name__)
 
-LOCK_SECONDS = 60.0
 
 
 class RunRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
         self._politeness: dict[str, tuple[int, int]] = {}
+        self._lock_seconds = crawler.settings.getfloat("PATROL_LEASE_SECONDS")
 
     async def robot_parser(self, request: Request):
         run = request.meta.get("patrol_run")
@@ -71,7 +71,8 @@ class RunRobotsTxtMiddleware(RobotsTxtMiddleware):
             if stored is not None:
                 doc = json.loads(stored)
                 return doc["body"].encode("utf-8", "surrogateescape") if doc.get("ok") else None
-            if frontier.claim(f"robots:{run}:{netloc}", me, LOCK_SECONDS):
+            # Held as long as a lease: a worker that dies fetching it frees it as soon.
+            if frontier.claim(f"robots:{run}:{netloc}", me, self._lock_seconds):
                 break
             await asyncio.sleep(0.1)  # another worker is fetching it
         url = urlparse_cached(request)
@@ -85,7 +86,12 @@ class RunRobotsTxtMiddleware(RobotsTxtMiddleware):
         frontier = self.crawler.spider.frontier
         concurrency, delay_ms = self._run_politeness(run)
         host, token = host_key(url), f"robots:{run}:{host_key(url)}"
-        while True:
+        # The request that needs robots.txt usually holds a slot of the site
+        # already (taken with its lease): robots.txt is fetched in that slot,
+        # and the request itself waits the site's delay after it. Taking a
+        # second slot would wait for ever on a site of concurrency 1.
+        own = request.meta.get("patrol_slot") == host
+        while not own:
             wait = frontier.acquire(host, token, concurrency, delay_ms)
             if wait == 0:
                 break
@@ -102,10 +108,13 @@ class RunRobotsTxtMiddleware(RobotsTxtMiddleware):
             logger.warning("robots.txt %s not fetched: %s", url, exc)
             return b"", False
         finally:
-            try:
-                frontier.release(host, token)
-            except FrontierUnavailable:
-                pass
+            if own:
+                await asyncio.sleep(delay_ms / 1000)
+            else:
+                try:
+                    frontier.release(host, token)
+                except FrontierUnavailable:
+                    pass
 
     def _run_politeness(self, run: str) -> tuple[int, int]:
         if run not in self._politeness:
