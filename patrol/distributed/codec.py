@@ -119,6 +119,11 @@ def _decode_value(value: Any, where: str) -> Any:
     return {k: _decode_value(v, f"{where}.{k}") for k, v in value.items()}
 
 
+def _header(value: bytes):
+    """ASCII header values as text; others as bytes (Scrapy would re-encode text as UTF-8)."""
+    return value.decode("ascii") if value.isascii() else _encode_value(value, "header")
+
+
 def encode(request: Request) -> str:
     """The request as a JSON text (raises CodecError naming what cannot be stored)."""
     cls = next((n for n, c in CLASSES.items() if type(request) is c), None)
@@ -128,8 +133,7 @@ def encode(request: Request) -> str:
     meta = {k: v for k, v in request.meta.items() if k not in LOCAL_META}
     doc = {
         "v": VERSION, "class": cls, "url": request.url, "method": request.method,
-        "headers": {k.decode("latin-1"): [v.decode("latin-1") for v in vs]
-                    for k, vs in request.headers.items()},
+        "headers": {k.decode("latin-1"): [_header(v) for v in vs] for k, vs in request.headers.items()},
         "body": base64.b64encode(request.body).decode("ascii") if request.body else "",
         "cookies": _encode_value(request.cookies, "cookies"),
         "meta": _encode_value(meta, f"request {request.url}: meta"),
@@ -172,7 +176,8 @@ def decode(text: str, resolve: Callable[[dict, str], Callable]) -> Request:
         return resolve(meta, name)
 
     try:
-        headers = {k: list(vs) for k, vs in (doc.get("headers") or {}).items()}
+        headers = {k: [_decode_value(v, f"request {url}: header {k}") for v in vs]
+                   for k, vs in (doc.get("headers") or {}).items()}
         body = base64.b64decode(doc.get("body") or "", validate=True)
         return cls(url=url, method=doc.get("method") or "GET", headers=headers, body=body,
                    cookies=_decode_value(doc.get("cookies"), "cookies"), meta=meta,
