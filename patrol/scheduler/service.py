@@ -170,6 +170,8 @@ class PatrolScheduler:
         if self.stop_event.is_set():
             logger.warning("stopping: the %s run of %s is not started", trigger, source)
             return None
+        if config.get("PATROL_REDIS_URL"):
+            return self.enqueue_source(source, trigger)
         lock = SourceLock(source)
         if not lock.acquire():
             logger.warning("%s is already running: this %s run is skipped", source, trigger)
@@ -199,6 +201,22 @@ class PatrolScheduler:
             self.scheduler.add_job(scheduled_crawl, DateTrigger(when, timezone=self.tz),
                                    id=RETRY_PREFIX + source, args=[source, "retry"],
                                    replace_existing=True)
+        return run
+
+    def enqueue_source(self, source: str, trigger: str) -> dict:
+        """With a shared frontier (PATROL_REDIS_URL): queue the run for the
+        ``patrol worker`` processes instead of crawling here. The workers
+        finish and record it; the frontier keeps two runs of a source apart."""
+        from patrol.distributed.runs import enqueue_run
+        from patrol.errors import PatrolError
+        try:
+            run = enqueue_run(source, trigger=trigger, store_url=self.store_url,
+                              sources_dir=self.sources_dir)
+        except (PatrolError, StoreError) as exc:
+            logger.error("%s run of %s not queued: %s", trigger, source, exc)
+            return {"source": source, "trigger": trigger, "outcome": "failed",
+                    "reason": f"not queued: {exc}"}
+        logger.info("%s run of %s: %s", trigger, source, run.get("reason") or f"queued as {run['id']}")
         return run
 
     # -- lifecycle --------------------------------------------------------------

@@ -89,7 +89,8 @@ class Workers:
                         PATROL_STORE=store_url, PATROL_SOURCES=str(sources), HOME=str(tmp),
                         PATROL_CLASSIFY="0", PATROL_HTTPCACHE="0", PATROL_LEASE_SECONDS="3",
                         PATROL_WORKER_HEARTBEAT="0.5", PATROL_STORE_FLUSH_SECONDS="0.5",
-                        PATROL_LOG_LEVEL="INFO", **(extra_env or {}))
+                        PATROL_LOG_LEVEL="INFO")
+        self.env.update(extra_env or {})
 
     def start(self, name: str, concurrency: int = 8) -> subprocess.Popen:
         log = self.tmp / f"worker-{name}.log"
