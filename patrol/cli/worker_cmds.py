@@ -24,7 +24,7 @@ def _frontier():
     if not config.get("PATROL_REDIS_URL"):
         raise PatrolError("PATROL_REDIS_URL is not set: the shared frontier needs a Redis "
                           "(e.g. export PATROL_REDIS_URL=redis://127.0.0.1:6379/0)")
-    frontier = frontier_from_config()
+    frontier = frontier_from_config(retries=2)  # an operator waits for one line, not a minute
     frontier.ping()
     return frontier
 

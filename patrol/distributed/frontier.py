@@ -54,23 +54,25 @@ class Taken:
     body: str  # the request as JSON (patrol.distributed.codec)
 
 
-def connect(url: str) -> redis.Redis:
+def connect(url: str, retries: int = 10) -> redis.Redis:
+    """A client that retries a lost connection with back-off (10 tries ride out
+    a Redis restart of several seconds; a command line uses fewer)."""
     if not url:
         raise PatrolError("PATROL_REDIS_URL is empty: give redis://host:port/db")
     try:
         return redis.Redis.from_url(
             url, decode_responses=True, socket_timeout=10, socket_connect_timeout=5,
-            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 10),
+            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries),
             retry_on_error=[RedisConnectionError, RedisTimeoutError], health_check_interval=30)
     except ValueError as exc:
         raise PatrolError(f"PATROL_REDIS_URL {url!r}: {exc}") from None
 
 
 class Frontier:
-    def __init__(self, url: str, prefix: str = "patrol"):
+    def __init__(self, url: str, prefix: str = "patrol", *, retries: int = 10):
         self.url = url
         self.prefix = prefix
-        self.r = connect(url)
+        self.r = connect(url, retries)
         self._scripts = {name: self.r.register_script(getattr(lua, name))
                          for name in ("PUSH", "POP", "ACQUIRE", "ACK", "REQUEUE", "RENEW",
                                       "START", "STOP", "CLEANUP")}

@@ -27,8 +27,8 @@ logger = logging.getLogger(__name__)
 FAILURES_KEPT = 200  # failed URLs copied into the run record
 
 
-def frontier_from_config() -> Frontier:
-    return Frontier(config.get("PATROL_REDIS_URL"), config.get("PATROL_REDIS_PREFIX"))
+def frontier_from_config(retries: int = 10) -> Frontier:
+    return Frontier(config.get("PATROL_REDIS_URL"), config.get("PATROL_REDIS_PREFIX"), retries=retries)
 
 
 def enqueue_run(source: str, *, trigger: str = "manual", store_url: str | None = None,

@@ -120,6 +120,15 @@ class Workers:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
+    def cli(self, *args: str):
+        """The ``patrol`` command line in this process (click's runner), with this pool's settings."""
+        from click.testing import CliRunner
+
+        from patrol.cli import cli
+        env = {k: v for k, v in self.env.items() if k.startswith("PATROL_") or k == "HOME"}
+        env["PATROL_DATA_DIR"] = str(self.tmp / "data-cli")
+        return CliRunner().invoke(cli, list(args), env=env)
+
     def patrol(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         env = dict(self.env, PATROL_DATA_DIR=str(self.tmp / "data-cli"))
         return subprocess.run([sys.executable, "-m", "patrol", *args], cwd=ROOT, env=env,

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 from twisted.web import resource, server
 
-STATE = {"requests": 0, "paths": {}, "inflight": 0, "max_inflight": 0, "agents": {}}
+STATE = {"requests": 0, "paths": {}, "inflight": 0, "max_inflight": 0, "agents": {},
+         "first": None, "last": None}  # time.time() of the first request, the last answer
 FOOT = "<footer><a class='about' href='/about.html'>资质证照</a></footer>"
 BLURB = "本书适合小学高年级学生阅读，内容涵盖古诗词赏析、成语故事和传统文化常识。" * 4
 
@@ -66,6 +68,7 @@ class Site(resource.Resource):
             request.setHeader(b"content-type", b"application/json")
             return json.dumps(STATE).encode()
         STATE["requests"] += 1
+        STATE["first"] = STATE["first"] or time.time()
         STATE["paths"][path] = STATE["paths"].get(path, 0) + 1
         agent = (request.getHeader(b"user-agent") or b"").decode()
         STATE["agents"][agent] = STATE["agents"].get(agent, 0) + 1
@@ -75,6 +78,7 @@ class Site(resource.Resource):
 
         def answer():
             STATE["inflight"] -= 1
+            STATE["last"] = time.time()
             if not request.finished and not getattr(request, "_gone", False):
                 request.setResponseCode(status)
                 request.setHeader(b"content-type", f"{ctype}; charset=utf-8".encode())
