@@ -65,16 +65,35 @@ class Site:
         self.proc.wait()
 
 
-def cpu_of_children() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of running processes so far (/proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / TICK
+
+
+def wait_first_request(site: "Site") -> None:
+    while not site.stats()["first"]:
+        time.sleep(0.05)
 
 
 def result(site: Site, cpu: float, wall: float) -> dict:
+    """Pages/s over the whole crawl and in its steady middle (10th to 90th
+    percentile of the answers: the start page and the last stragglers are few
+    requests whatever the number of workers)."""
     log = site.stats()
     span = (log["last"] or 0) - (log["first"] or 0)
+    answers = sorted(log["answers"])
+    lo, hi = answers[len(answers) // 10], answers[(9 * len(answers)) // 10]
     return {"pages": log["requests"], "span_s": round(span, 2), "wall_s": round(wall, 2),
             "pages_per_s": round(log["requests"] / span, 2) if span > 0 else 0.0,
+            "steady_pages_per_s": round(0.8 * len(answers) / (hi - lo), 2) if hi > lo else 0.0,
             "cpu_ms_per_page": round(1000 * cpu / max(1, log["requests"]), 2),
             "max_inflight": log["max_inflight"], "repeated": sum(n - 1 for n in log["paths"].values())}
 
@@ -89,13 +108,21 @@ def local_crawl(work: Path, delay: float, concurrency: int) -> dict:
     site = Site(5, delay)
     (work / "sources" / "bench.yaml").write_text(profile(site.url), encoding="utf-8")
     env = base_env(work, f"local-{time.monotonic_ns()}")
-    cpu0, t0 = cpu_of_children(), time.monotonic()
-    subprocess.run([sys.executable, "-m", "scrapy", "crawl", "profile", "-a",
-                    f"source={work / 'sources' / 'bench.yaml'}", "-s", f"CONCURRENT_REQUESTS={concurrency}",
-                    "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", "-s", "DOWNLOAD_DELAY=0",
-                    "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
-    out = result(site, cpu_of_children() - cpu0, time.monotonic() - t0)
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "profile", "-a",
+                             f"source={work / 'sources' / 'bench.yaml'}", "-s",
+                             f"CONCURRENT_REQUESTS={concurrency}", "-s",
+                             f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", "-s", "DOWNLOAD_DELAY=0",
+                             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_first_request(site)
+    startup, cpu0 = time.monotonic() - t0, cpu_seconds([proc.pid])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc.wait()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) - cpu0
+    out = result(site, cpu, time.monotonic() - t0)
+    out["startup_s"] = round(startup, 2)
     site.close()
     return out
 
@@ -108,7 +135,7 @@ def distributed_crawl(work: Path, redis_url: str, n: int, delay: float, concurre
     (work / "sources" / "bench.yaml").write_text(profile(site.url), encoding="utf-8")
     tag = f"dist{n}-{time.monotonic_ns()}"
     env = dict(base_env(work, tag), PATROL_REDIS_URL=redis_url, PATROL_REDIS_PREFIX=tag)
-    cpu0, t0 = cpu_of_children(), time.monotonic()
+    t0 = time.monotonic()
     procs = [subprocess.Popen([sys.executable, "-m", "patrol", "worker", "--id", f"w{i}", "-c",
                                str(concurrency)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL) for i in range(n)]
@@ -116,17 +143,19 @@ def distributed_crawl(work: Path, redis_url: str, n: int, delay: float, concurre
     while len(frontier.workers()) < n:
         time.sleep(0.2)
     ready = time.monotonic() - t0
+    cpu0 = cpu_seconds([p.pid for p in procs])
     run = enqueue_run("bench", trigger="bench", store_url=env["PATROL_STORE"],
                       sources_dir=str(work / "sources"), frontier=frontier)
     with open_store(env["PATROL_STORE"]) as store:
         while store.get_run(run["id"])["outcome"] == "running":
             time.sleep(0.2)
         finished = store.get_run(run["id"])
+    cpu = cpu_seconds([p.pid for p in procs]) - cpu0  # from the run's start to its record
     for proc in procs:
         proc.send_signal(signal.SIGTERM)
     for proc in procs:
         proc.wait()
-    out = result(site, cpu_of_children() - cpu0, time.monotonic() - t0)
+    out = result(site, cpu, time.monotonic() - t0)
     out.update(workers=n, startup_s=round(ready, 2), outcome=finished["outcome"],
                served_by=len(finished.get("workers") or []))
     site.close()
@@ -150,6 +179,7 @@ def main() -> None:
                 runs[str(n)].append(distributed_crawl(work, redis.url, n, args.delay, args.concurrency))
                 print(n, runs[str(n)][-1], file=sys.stderr)
     med = {k: statistics.median(x["pages_per_s"] for x in v) for k, v in runs.items()}
+    steady = {k: statistics.median(x["steady_pages_per_s"] for x in v) for k, v in runs.items()}
     cpu = {k: statistics.median(x["cpu_ms_per_page"] for x in v) for k, v in runs.items()}
     summary = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -159,8 +189,11 @@ def main() -> None:
         "median_pages_per_s": med,
         "spread_pages_per_s": {k: [min(x["pages_per_s"] for x in v), max(x["pages_per_s"] for x in v)]
                                for k, v in runs.items()},
+        "median_steady_pages_per_s": steady,
         "ratio_to_n_times_one": {n: round(med[n] / (int(n) * med["1"]), 3) for n in ("2", "4")},
+        "steady_ratio_to_n_times_one": {n: round(steady[n] / (int(n) * steady["1"]), 3) for n in ("2", "4")},
         "frontier_overhead_throughput": round(1 - med["1"] / med["local"], 3),
+        "frontier_overhead_cpu": round(cpu["1"] / cpu["local"] - 1, 3),
         "median_cpu_ms_per_page": cpu, "runs": runs}
     print(json.dumps(summary, indent=1))
 

@@ -47,7 +47,7 @@ def worker(concurrency: int | None, worker_id: str) -> None:
     settings = worker_settings(concurrency=concurrency, browser_domains=domains, browser_pages=pages)
     import logging
     logging.root.handlers.clear()  # Scrapy's handler (LOG_LEVEL) instead of the CLI's
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     process.crawl(WorkerSpider, worker_id=worker_id)
     process.start()
 

@@ -49,7 +49,6 @@ def host_key(url: str) -> str:
 class Taken:
     lease: str
     run: str
-    priority: int
     host: str
     body: str  # the request as JSON (patrol.distributed.codec)
 
@@ -103,15 +102,38 @@ class Frontier:
         """1 queued, 0 already seen in this run, 2 over max_pages, -1 run not running."""
         return int(self._call("PUSH", run, fingerprint, int(priority), host, body))
 
-    def pop(self, worker: str, lease_seconds: float) -> Taken | int:
-        """A request with a lease and its site's slot, or the ms to wait (-1: nothing queued)."""
-        out = self._call("POP", worker, int(lease_seconds * 1000), SLOT_TTL_SECONDS * 1000,
-                         MAX_RUNS_SCANNED, f"{random.uniform(0.5, 1.5):.3f}")
+    def pop(self, worker: str, lease_seconds: float, count: int = 1,
+            release: list[tuple[str, str]] = ()) -> list[Taken] | int:
+        """Up to ``count`` requests, each with a lease and its site's slot, or
+        the ms to wait (-1: nothing queued); first gives back ``release``
+        slots (host, lease) of downloads that ended."""
+        args = [worker, int(lease_seconds * 1000), SLOT_TTL_SECONDS * 1000, MAX_RUNS_SCANNED,
+                f"{random.uniform(0.5, 1.5):.3f}", max(1, count), len(release)]
+        for host, lease in release:
+            args += [host, lease]
+        out = self._call("POP", *args)
         if not out[0]:
             return int(out[1])
-        lease, run, member = out
-        _seq, host, body = member.split("|", 2)
-        return Taken(lease, run, 0, host, body)
+        taken = []
+        for n in range(0, len(out), 3):
+            lease, run, member = out[n:n + 3]
+            _seq, host, body = member.split("|", 2)
+            taken.append(Taken(lease, run, host, body))
+        return taken
+
+    def release_many(self, release: list[tuple[str, str]]) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        for host, lease in release:
+            pipe.zrem(self.key("slot", host), lease)
+        self._do(pipe.execute)
+
+    def push_many(self, pushes: list[tuple[str, str, int, str, str]]) -> list[int]:
+        """``push`` for many requests in one round trip."""
+        pipe = self.r.pipeline(transaction=False)
+        for run, fingerprint, priority, host, body in pushes:
+            self._scripts["PUSH"](args=[self.prefix, run, fingerprint, int(priority), host, body],
+                                  client=pipe)
+        return [int(x) for x in self._do(pipe.execute)]
 
     def ack(self, done: list[tuple[str, dict[str, int]]]) -> tuple[int, int, list[str]]:
         """Finish leases with their stats; returns (acked, gone, runs that reached zero)."""

@@ -56,38 +56,51 @@ local function acquire(P, host, token, conc, delay, ttl, now)
 end
 """
 
-# ARGV: P, worker, lease_ms, slot_ttl_ms, max_runs_scanned, delay factor (0.5-1.5)
-# -> {lease, run, member} or {'', wait_ms} (-1: nothing queued anywhere)
+# Give back the slots of downloads that ended, then take up to COUNT requests,
+# each with a lease and a slot of its site, from the next runs in turn.
+# ARGV: P, worker, lease_ms, slot_ttl_ms, max_runs_scanned, delay factor (0.5-1.5),
+#       count, n, then n (host, lease) slots to give back
+# -> {lease, run, member, lease, run, member, ...} or {'', wait_ms} (-1: nothing queued)
 POP = NOW + _ACQUIRE + """
 local P, worker = ARGV[1], ARGV[2]
 local lease_ms, ttl, factor = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[6])
+local want = 3 * tonumber(ARGV[7])
+for i = 1, tonumber(ARGV[8]) do
+  redis.call('ZREM', P .. ':slot:' .. ARGV[7 + 2 * i], ARGV[8 + 2 * i])
+end
 local scan = math.min(redis.call('LLEN', P .. ':active'), tonumber(ARGV[5]))
-local wait = -1
-for i = 1, scan do
+local out, wait, i = {}, -1, 0
+while i < scan and #out < want do
+  i = i + 1
   local run = redis.call('LMOVE', P .. ':active', P .. ':active', 'LEFT', 'RIGHT')
   local R = P .. ':run:' .. run
-  local head = redis.call('ZRANGE', R .. ':q', 0, 0, 'WITHSCORES')
-  if #head > 0 then
+  local conc = tonumber(redis.call('HGET', R, 'concurrency') or '1')
+  local delay_ms = tonumber(redis.call('HGET', R, 'delay_ms') or '0')
+  while #out < want do
+    local head = redis.call('ZRANGE', R .. ':q', 0, 0, 'WITHSCORES')
+    if #head == 0 then break end
     local member, score = head[1], head[2]
     local a = string.find(member, '|', 1, true)
     local b = string.find(member, '|', a + 1, true)
     local host = string.sub(member, a + 1, b - 1)
-    local conc = tonumber(redis.call('HGET', R, 'concurrency') or '1')
-    local delay = math.floor(tonumber(redis.call('HGET', R, 'delay_ms') or '0') * factor)
     local lease = P .. ':' .. redis.call('INCR', P .. ':leaseseq')
-    local w = acquire(P, host, lease, conc, delay, ttl, now)
-    if w == 0 then
-      redis.call('ZREM', R .. ':q', member)
-      redis.call('ZADD', P .. ':leases', now + lease_ms, lease)
-      redis.call('HSET', P .. ':leasedata', lease, run .. '\\n' .. score .. '\\n' .. member)
-      redis.call('HSET', P .. ':leaseowner', lease, worker)
-      redis.call('SADD', R .. ':workers', worker)
-      return {lease, run, member}
+    local w = acquire(P, host, lease, conc, math.floor(delay_ms * factor), ttl, now)
+    if w ~= 0 then
+      if wait < 0 or w < wait then wait = w end
+      break
     end
-    if wait < 0 or w < wait then wait = w end
+    redis.call('ZREM', R .. ':q', member)
+    redis.call('ZADD', P .. ':leases', now + lease_ms, lease)
+    redis.call('HSET', P .. ':leasedata', lease, run .. '\\n' .. score .. '\\n' .. member)
+    redis.call('HSET', P .. ':leaseowner', lease, worker)
+    redis.call('SADD', R .. ':workers', worker)
+    table.insert(out, lease)
+    table.insert(out, run)
+    table.insert(out, member)
   end
 end
-return {'', tostring(wait)}
+if #out == 0 then return {'', tostring(wait)} end
+return out
 """
 
 # ARGV: P, host, token, concurrency, delay_ms, slot_ttl_ms -> 0 (taken) or ms to wait

@@ -45,9 +45,9 @@ class RunQueue(Base):
         return self.frontier.push(request.meta["patrol_run"], fingerprint, request.priority,
                                   host_key(request.url), body)
 
-    def pop(self, timeout: int = 0) -> Taken | int:
-        """The next leased request (undecoded), or the ms to wait."""
-        return self.frontier.pop(self.spider.worker_id, self.lease_seconds)
+    def pop(self, timeout: int = 0, count: int = 1) -> list[Taken] | int:
+        """Leased requests (undecoded), or the ms to wait."""
+        return self.frontier.pop(self.spider.worker_id, self.lease_seconds, count=count)
 
     def clear(self) -> None:
         """Never: the queues belong to their runs, not to one worker."""

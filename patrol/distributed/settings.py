@@ -50,7 +50,6 @@ def worker_settings(*, concurrency: int, browser_domains: set[str] | None = None
     put("CONCURRENT_REQUESTS", concurrency)
     put("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency)  # the shared slots limit each site
     put("DOWNLOAD_DELAY", 0)
-    put("RANDOMIZE_DOWNLOAD_DELAY", False)
     put("AUTOTHROTTLE_ENABLED", False)
     dmw = dict(s.getdict("DOWNLOADER_MIDDLEWARES"))
     dmw.update({"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

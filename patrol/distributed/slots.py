@@ -5,8 +5,9 @@ The slot (one of the profile's ``concurrency`` places for the site, held in
 Redis across all workers) is taken with the request's lease when the worker
 pops it (``lua.POP``). This middleware sits next to the download handler
 (order 960, after retries and redirects), so it sees every response and
-every download exception first and frees the slot at once; the lease's
-finish frees it too, and a dead worker's slot expires on its own.
+every download exception first and gives the slot back at once (with the
+worker's next pop, or within 20 ms); the lease's finish frees it too, and a
+dead worker's slot expires on its own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import logging
 from scrapy import signals
 from scrapy.utils.python import global_object_name
 
-from patrol.distributed.frontier import FrontierUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +39,7 @@ class SharedSlotMiddleware:
         host = request.meta.pop("patrol_slot", None)
         lease = request.meta.get("patrol_lease")
         if host and lease:
-            try:
-                self._spider.frontier.release(host, lease)
-            except FrontierUnavailable as exc:  # the slot expires by itself
-                logger.debug("slot of %s not released: %s", host, exc)
+            self._spider.scheduler.release(host, lease)  # with the next pop, or within 20 ms
 
     def request_reached(self, request, spider) -> None:
         self._spider.tracker.count(request.meta.get("patrol_lease"), "downloader/request_count")

@@ -30,7 +30,7 @@ from patrol.distributed.codec import CodecError
 from patrol.distributed.dupefilter import fingerprint
 from patrol.distributed.frontier import Frontier
 from patrol.distributed.leases import LeaseStats, LeaseTracker
-from spiders.profile_spider import ProfileSpider
+from spiders.profile_spider import START_FIELDS, ProfileSpider
 from spiders.profiles import Profile, find_profile
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,19 @@ class SourceSpider(ProfileSpider):
         self.settings = crawler.settings
         self._published: dict[str, Any] = {}
 
+    def _settled(self) -> bool:
+        """Nothing more to learn from Redis: the about page is done (and the
+        start page's values came before it), or there is no about page to wait
+        for and the start page's values are here."""
+        if self._site_state == "done":
+            return True
+        return not self.profile.links.get("about") and all(
+            self._site.get(k) for k in START_FIELDS[self.profile.kind])
+
     def refresh_site(self) -> None:
         """The run's site state and values from Redis (another worker may have them)."""
+        if self._settled():
+            return
         shared = self.frontier.site(self.run)
         values = {k[2:]: json.loads(v) for k, v in shared.items() if k.startswith("f:")}
         for key, value in values.items():

@@ -20,7 +20,8 @@ from twisted.internet.task import deferLater
 from twisted.web import resource, server
 
 STATE = {"requests": 0, "paths": {}, "inflight": 0, "max_inflight": 0, "agents": {},
-         "first": None, "last": None}  # time.time() of the first request, the last answer
+         "first": None, "last": None,  # time.time() of the first request, the last answer
+         "answers": []}                # time.time() of every answer
 FOOT = "<footer><a class='about' href='/about.html'>资质证照</a></footer>"
 BLURB = "本书适合小学高年级学生阅读，内容涵盖古诗词赏析、成语故事和传统文化常识。" * 4
 
@@ -79,6 +80,7 @@ class Site(resource.Resource):
         def answer():
             STATE["inflight"] -= 1
             STATE["last"] = time.time()
+            STATE["answers"].append(STATE["last"])
             if not request.finished and not getattr(request, "_gone", False):
                 request.setResponseCode(status)
                 request.setHeader(b"content-type", f"{ctype}; charset=utf-8".encode())

@@ -9,11 +9,20 @@ import pytest
 from patrol.distributed.frontier import Taken, host_key
 
 
+def _pop(frontier, worker):
+    """One request (or the wait in ms), as a worker with room for one takes it."""
+    got = frontier.pop(worker, 60, count=1)
+    if isinstance(got, int):
+        return got
+    assert len(got) == 1
+    return got[0]
+
+
 def _run(frontier, run="r1", source="src", concurrency=2, delay_ms=0, max_pages=0):
     assert frontier.start_run(run, source, "tok-" + run, concurrency=concurrency, delay_ms=delay_ms,
                               max_pages=max_pages, trigger="test", seed_host=f"seed:{run}",
                               seed='{"seed": true}', started="2026-01-01T00:00:00+00:00") is None
-    taken = frontier.pop("w", 60)  # the seed first (priority 1000)
+    taken = _pop(frontier, "w")  # the seed first (priority 1000)
     assert isinstance(taken, Taken) and taken.body == '{"seed": true}'
     return taken
 
@@ -38,7 +47,7 @@ def test_ack_counts_the_run_down_and_sums_its_stats(frontier):
     seed = _run(frontier)
     frontier.push("r1", "fp1", 0, "h", "one")
     frontier.push("r1", "fp2", 5, "h", "two")
-    first, second = frontier.pop("w", 60), frontier.pop("w", 60)
+    first, second = _pop(frontier, "w"), _pop(frontier, "w")
     assert (first.body, second.body) == ("two", "one")  # priority first
     assert frontier.ack([(seed.lease, {"pages": 1}), (first.lease, {"pages": 1, "items": 2})])[2] == []
     acked, gone, finished = frontier.ack([(second.lease, {"pages": 1})])
@@ -51,11 +60,11 @@ def test_ack_counts_the_run_down_and_sums_its_stats(frontier):
 def test_an_expired_lease_returns_to_the_queue_without_its_stats(frontier):
     seed = _run(frontier)
     frontier.push("r1", "fp1", 0, "h", "one")
-    taken = frontier.pop("w", 60)
-    assert frontier.pop("w", 60) == -1  # nothing queued while it is leased
+    taken = _pop(frontier, "w")
+    assert _pop(frontier, "w") == -1  # nothing queued while it is leased
     _expire(frontier, taken.lease)
     assert frontier.reap() == 1
-    again = frontier.pop("w2", 60)
+    again = _pop(frontier, "w2")
     assert again.body == "one" and again.lease != taken.lease
     assert frontier.ack([(taken.lease, {"pages": 1})])[:2] == (0, 1)  # the dead worker's, too late
     assert frontier.ack([(again.lease, {"pages": 1}), (seed.lease, {})])[2] == ["r1"]
@@ -67,23 +76,35 @@ def test_a_site_gets_at_most_its_concurrency_over_all_workers(frontier):
     _run(frontier, concurrency=2)
     for n in range(4):
         frontier.push("r1", f"fp{n}", 0, "shop.test", f"p{n}")
-    a, b = frontier.pop("w1", 60), frontier.pop("w2", 60)
+    a, b = _pop(frontier, "w1"), _pop(frontier, "w2")
     assert isinstance(a, Taken) and isinstance(b, Taken)
-    assert frontier.pop("w3", 60) == 50        # both slots taken: ask again in 50 ms
+    assert _pop(frontier, "w3") == 50        # both slots taken: ask again in 50 ms
     frontier.release("shop.test", a.lease)     # a's download ended
-    assert isinstance(frontier.pop("w3", 60), Taken)
+    assert isinstance(_pop(frontier, "w3"), Taken)
     # A robots.txt fetch takes a slot the same way.
     assert frontier.acquire("shop.test", "robots", 2, 0) == 50
     frontier.ack([(b.lease, {})])              # finishing a lease frees its slot too
     assert frontier.acquire("shop.test", "robots", 2, 0) == 0
 
 
+def test_one_pop_takes_what_the_slots_allow_and_gives_slots_back(frontier):
+    _run(frontier, concurrency=3)
+    for n in range(5):
+        frontier.push("r1", f"fp{n}", 0, "shop.test", f"p{n}")
+    got = frontier.pop("w1", 60, count=8)
+    assert [t.body for t in got] == ["p0", "p1", "p2"]  # three slots, in queue order
+    assert frontier.pop("w2", 60, count=8) == 50
+    again = frontier.pop("w2", 60, count=8, release=[("shop.test", got[0].lease),
+                                                      ("shop.test", got[1].lease)])
+    assert [t.body for t in again] == ["p3", "p4"]
+
+
 def test_a_site_delay_holds_between_any_two_workers(frontier):
     _run(frontier, concurrency=4, delay_ms=10_000)
     frontier.push("r1", "fp1", 0, "slow.test", "p1")
     frontier.push("r1", "fp2", 0, "slow.test", "p2")
-    assert isinstance(frontier.pop("w1", 60), Taken)
-    wait = frontier.pop("w2", 60)
+    assert isinstance(_pop(frontier, "w1"), Taken)
+    wait = _pop(frontier, "w2")
     assert 4_000 <= wait <= 15_000  # 10 s x the 0.5-1.5 jitter
 
 
@@ -93,7 +114,7 @@ def test_runs_take_turns(frontier):
     for n in range(3):
         frontier.push("r1", f"a{n}", 0, "a.test", f"a{n}")
         frontier.push("r2", f"b{n}", 0, "b.test", f"b{n}")
-    order = [frontier.pop("w", 60).run for _ in range(4)]
+    order = [_pop(frontier, "w").run for _ in range(4)]
     assert order in (["r1", "r2", "r1", "r2"], ["r2", "r1", "r2", "r1"])
 
 
@@ -118,7 +139,7 @@ def test_a_stopping_worker_gives_its_leases_back(frontier):
     assert frontier.held_by("w") == {seed.lease: '{"seed": true}'}
     assert frontier.requeue([seed.lease]) == 1
     assert frontier.held_by("w") == {}
-    assert frontier.pop("w2", 60).body == '{"seed": true}'
+    assert _pop(frontier, "w2").body == '{"seed": true}'
 
 
 @pytest.mark.parametrize("url, key", [("http://Shop.Test/a", "shop.test"),
