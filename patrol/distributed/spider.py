@@ -25,7 +25,6 @@ from typing import Any
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 
-from patrol import config
 from patrol.distributed.codec import CodecError
 from patrol.distributed.dupefilter import fingerprint
 from patrol.distributed.frontier import Frontier

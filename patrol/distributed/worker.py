@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from patrol import config
 from patrol.distributed import runs as run_records
 from patrol.distributed.frontier import FrontierUnavailable
 from patrol.distributed.spider import LEASE_KEY
@@ -168,7 +167,8 @@ class WorkerExtension:
             "downloading": len(engine.downloader.active), "leases": len(held),
             "runs": dict(spider.tracker.by_run()), "finished": spider.tracker.acked,
             "pages": stats.get_value("response_received_count", 0),
-            "items": stats.get_value("item_scraped_count", 0)}, ttl=3 * self.beat_seconds)
+            "items": stats.get_value("item_scraped_count", 0),
+            "spooled": stats.get_value("patrol/store/spooled", 0)}, ttl=3 * self.beat_seconds)
 
     async def _housekeeping(self) -> None:
         spider, frontier = self.spider, self.spider.frontier
