@@ -258,9 +258,11 @@ class WorkerSpider(scrapy.Spider):
         lease = request.meta.get("patrol_lease")
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             return  # obeying robots.txt is not a failure
-        reason = f"{type(failure.value).__name__}: {str(failure.value).splitlines()[0][:200] if str(failure.value) else ''}"
-        from scrapy.spidermiddlewares.httperror import HttpError
-        if not failure.check(HttpError, IgnoreRequest):
+        text = str(failure.value)
+        reason = f"{type(failure.value).__name__}: {text.splitlines()[0][:200] if text else ''}"
+        limit = request.meta.get("max_retry_times", self.settings.getint("RETRY_TIMES"))
+        if request.meta.get("retry_times", 0) >= limit > 0:
+            # As Scrapy's RetryMiddleware counts (and logs at ERROR) a request it gave up on.
             self.tracker.count(lease, "retry/max_reached")
             self.tracker.count(lease, "log_count/ERROR")
         self.tracker.count(lease, "patrol/frontier/failed")

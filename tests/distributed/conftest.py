@@ -44,12 +44,13 @@ def frontier(redis_server, prefix):
 
 
 class GenSite:
-    def __init__(self, lists: int, per_list: int, delay: float = 0.0):
+    def __init__(self, lists: int, per_list: int, delay: float = 0.0, broken: int = 0):
         self.proc = subprocess.Popen([sys.executable, str(HERE / "gensite.py"), str(lists),
-                                      str(per_list), str(delay)], stdout=subprocess.PIPE, text=True)
+                                      str(per_list), str(delay), str(broken)],
+                                     stdout=subprocess.PIPE, text=True)
         self.port = int(self.proc.stdout.readline())
         self.url = f"http://127.0.0.1:{self.port}"
-        self.pages = 2 + lists + lists * per_list  # start, about, listings, items
+        self.pages = 2 + lists + lists * per_list  # start, about, listings, items (not broken ones)
 
     def stats(self) -> dict:
         with urlopen(self.url + "/__stats") as resp:
@@ -64,8 +65,8 @@ class GenSite:
 def gensite():
     sites = []
 
-    def start(lists: int, per_list: int, delay: float = 0.0) -> GenSite:
-        sites.append(GenSite(lists, per_list, delay))
+    def start(lists: int, per_list: int, delay: float = 0.0, broken: int = 0) -> GenSite:
+        sites.append(GenSite(lists, per_list, delay, broken))
         return sites[-1]
     yield start
     for site in sites:

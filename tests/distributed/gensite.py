@@ -1,11 +1,12 @@
 """A generated shop site for the distributed tests and benchmark, on 127.0.0.1:0.
 
-``python gensite.py LISTS PER_LIST [DELAY]`` prints its port on the first line
+``python gensite.py LISTS PER_LIST [DELAY [BROKEN]]`` prints its port on the first line
 and serves ``/`` (links to LISTS listing pages; the only page with the shop's
 name), ``/list/N.html`` (PER_LIST product links each), ``/item/K.html``,
 ``/about.html`` (the only page with the licence) and ``/robots.txt``; every
 page links the about page in its footer. Each page is answered after DELAY
-seconds (latency-bound, as real sites are). ``/__stats`` is the site's own
+seconds (latency-bound, as real sites are). The start page also links BROKEN
+pages ``/broken/N.html`` that always answer 500. ``/__stats`` is the site's own
 request log: requests per path and the most requests in flight at once.
 """
 
@@ -29,21 +30,24 @@ BLURB = "本书适合小学高年级学生阅读，内容涵盖古诗词赏析�
 class Site(resource.Resource):
     isLeaf = True
 
-    def __init__(self, lists: int, per_list: int, delay: float):
+    def __init__(self, lists: int, per_list: int, delay: float, broken: int = 0):
         super().__init__()
-        self.lists, self.per_list, self.delay = lists, per_list, delay
+        self.lists, self.per_list, self.delay, self.broken = lists, per_list, delay, broken
 
     def page(self, path: str) -> tuple[int, str, str]:
         if path == "/robots.txt":
             return 200, "text/plain", "User-agent: *\nDisallow: /admin/\n"
         if path == "/":
             links = "".join(f"<a href='/list/{n}.html'>第{n}页</a>" for n in range(1, self.lists + 1))
+            links += "".join(f"<a href='/broken/{n}.html'>坏链</a>" for n in range(self.broken))
             return 200, "text/html", (f"<html><head><title>生成书店</title></head><body><h1 id='shop-name'>"
                                       f"生成书店</h1><nav class='lists'>{links}</nav>{FOOT}</body></html>")
         if path == "/about.html":
             return 200, "text/html", ("<html><head><title>资质 | 生成书店</title></head><body><article>"
                                       "<p class='licence'>出版物经营许可证：新出发京零字第东150042号</p>"
                                       f"</article>{FOOT}</body></html>")
+        if path.startswith("/broken/"):
+            return 500, "text/html", "<html><body>500</body></html>"
         if path.startswith("/list/") and path.endswith(".html"):
             n = int(path[6:-5])
             if not 1 <= n <= self.lists:
@@ -96,7 +100,8 @@ class Site(resource.Resource):
 def main() -> None:
     lists, per_list = int(sys.argv[1]), int(sys.argv[2])
     delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
-    port = reactor.listenTCP(0, server.Site(Site(lists, per_list, delay)), interface="127.0.0.1",
+    broken = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    port = reactor.listenTCP(0, server.Site(Site(lists, per_list, delay, broken)), interface="127.0.0.1",
                              backlog=256)
     print(port.getHost().port, flush=True)
     reactor.run()

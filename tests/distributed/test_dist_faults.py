@@ -81,7 +81,7 @@ def test_redis_restart_mid_crawl_resumes(gensite, workers, tmp_path, prefix):
 
 
 def test_four_workers_keep_a_concurrency_of_one(gensite, workers, frontier):
-    site = gensite(3, 10, delay=0.05)  # 35 pages, 50 ms each
+    site = gensite(3, 10, delay=0.05, broken=1)  # 35 pages, 50 ms each, and one answering 500
     (workers.sources / "gen.yaml").write_text(gen_profile(site.url, concurrency=1, delay=0.01),
                                              encoding="utf-8")
     pool = workers()
@@ -94,6 +94,13 @@ def test_four_workers_keep_a_concurrency_of_one(gensite, workers, frontier):
     done = wait_for_run(store_url, run["id"])
     assert done["outcome"] == "ok", done["reason"]
     log = site.stats()
-    assert len(log["paths"]) == site.pages + 1
+    assert len(log["paths"]) == site.pages + 2  # robots.txt and the broken page
     assert log["max_inflight"] == 1, "the site saw two requests at once"
     assert len(done["workers"]) >= 2
+    # The broken page: tried three times (two retries), then recorded in the
+    # run, not silently kept as "seen".
+    assert log["paths"]["/broken/0.html"] == 3
+    assert done["failed"] == [{"url": site.url + "/broken/0.html",
+                               "reason": "HttpError: Ignoring non-200 response"}]
+    assert done["stats"]["retry/max_reached"] == 1 and done["stats"]["retry/count"] == 2
+    assert "1 pages failed after retries" in done["reason"]
