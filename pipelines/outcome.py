@@ -14,7 +14,8 @@ from typing import Any
 PAGE_TROUBLE = {
     "patrol/store/rejected": "pages refused by the store",
     "patrol/page_bomb": "compressed pages over the size cap when decompressed",
-    "patrol/redirect/max_reached": "pages lost in redirect loops",
+    "patrol/redirect/loop": "pages lost in redirect loops",
+    "patrol/redirect/max_reached": "pages lost after too many redirects",
     "patrol/encoding/mismatch": "pages whose declared encoding was wrong",
     "patrol/encoding/undecodable": "pages whose text could not be decoded",
 }

@@ -41,11 +41,18 @@ def crawl(source: str, *, web: DemoWeb, store_url: str, data_dir: Path,
     return proc, json.loads(stats_file.read_text(encoding="utf-8"))
 
 
+# Runs a command as its only child and writes that child's peak RSS (KiB) to a file.
+PEAK_RSS = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[2:]); "
+            "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+            "sys.exit(rc)")
+
+
 def profile_crawl(profile_text: str, *, tmp_path: Path, store_url: str, env: dict | None = None,
-                  settings: dict | None = None, wait: bool = True):
+                  settings: dict | None = None, wait: bool = True, peak_rss: Path | None = None):
     """A real ``scrapy crawl profile`` of a profile written here, through the
     whole pipeline chain into ``store_url``. Returns (completed process, stats)
-    or, with wait=False, (Popen, stats path)."""
+    or, with wait=False, (Popen, stats path); ``peak_rss``: a file that gets the
+    crawl process's peak RSS in KiB."""
     profile = tmp_path / f"profile-{os.urandom(3).hex()}.yaml"
     profile.write_text(profile_text, encoding="utf-8")
     stats_file = tmp_path / f"stats-{profile.stem}.json"
@@ -56,6 +63,8 @@ def profile_crawl(profile_text: str, *, tmp_path: Path, store_url: str, env: dic
     cmd = [sys.executable, "-m", "scrapy", "crawl", "profile", "-a", f"source={profile}"]
     for key, value in base.items():
         cmd += ["-s", f"{key}={value}"]
+    if peak_rss is not None:
+        cmd = [sys.executable, "-c", PEAK_RSS, str(peak_rss)] + cmd
     full_env = dict(os.environ, PATROL_STORE=store_url, PATROL_DATA_DIR=str(tmp_path / "data"),
                     SCRAPY_SETTINGS_MODULE="patrol.settings", **(env or {}))
     if not wait:
