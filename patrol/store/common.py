@@ -25,6 +25,7 @@ RUN_OUTCOMES = ("running", "ok", "failed", "partial", "stopped")
 FLAG_SORTS = ("priority", "score", "created_at", "updated_at")
 APP_SORTS = ("downloads", "name", "minor_score", "first_seen", "last_seen", "rating")
 MAX_PAGE = 10_000
+MAX_SKIP = 2**31 - 1   # past any real queue; BSON and SQLite integers stop at 2**63
 UTC = _dt.timezone.utc
 
 
@@ -191,6 +192,8 @@ def check_page(skip: Any, limit: Any) -> tuple[int, int]:
             raise StoreInputError(f"{name} must be a non-negative integer, got {v!r}")
     if limit > MAX_PAGE:
         raise StoreInputError(f"limit must be at most {MAX_PAGE}, got {limit}")
+    if skip > MAX_SKIP:
+        raise StoreInputError(f"skip must be at most {MAX_SKIP}, got {skip}")
     return skip, limit
 
 
