@@ -28,8 +28,20 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
-DOWNLOAD_MAXSIZE = 0  # the size cap is applied (and logged) by our middleware
-DOWNLOAD_WARNSIZE = 0
+DOWNLOAD_MAXSIZE = 0  # the size cap is applied (and logged) by our middlewares:
+DOWNLOAD_WARNSIZE = 0  # pagecap on the wire, decompress after decompression
+# Scrapy's own components with a counter added (spiders/middlewares/): a gzip
+# bomb, a redirect loop and a page whose declared UTF-8 is GBK are counted
+# under patrol/... and seen by the run's judgement.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "spiders.middlewares.decompress.CappedDecompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "spiders.middlewares.redirects.CountingRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.middlewares.redirects.CountingMetaRefreshMiddleware": 580,
+    "spiders.middlewares.encoding.EncodingCheckMiddleware": 570,
+}
 
 # No remote code execution surfaces in a crawler that reads hostile pages.
 TELNETCONSOLE_ENABLED = False

@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+# Counters that make a run "partial" (pages the run could not keep as they
+# were, each also named in the log), with how the reason reads.
+PAGE_TROUBLE = {
+    "patrol/store/rejected": "pages refused by the store",
+    "patrol/page_bomb": "compressed pages over the size cap when decompressed",
+    "patrol/redirect/loop": "pages lost in redirect loops",
+    "patrol/redirect/max_reached": "pages lost after too many redirects",
+    "patrol/encoding/mismatch": "pages whose declared encoding was wrong",
+    "patrol/encoding/undecodable": "pages whose text could not be decoded",
+}
+
 
 def judge(stats: dict[str, Any], exit_status: int | None = None) -> tuple[str, str]:
     """Return (outcome, reason): outcome is "ok", "partial" or "failed"."""
@@ -37,6 +48,13 @@ def judge(stats: dict[str, Any], exit_status: int | None = None) -> tuple[str, s
         reasons.append(f"{exceptions} download exceptions")
     if spooled:
         reasons.append(f"{spooled} items spooled (store unreachable)")
+    for key, text in PAGE_TROUBLE.items():
+        if int(stats.get(key, 0) or 0):
+            reasons.append(f"{int(stats[key])} {text}")
+    lost = int(stats.get("patrol/store/lost", 0) or 0)
+    if lost:
+        reasons.insert(0, f"{lost} records lost (store and spool unavailable)")
+        return "failed", "; ".join(reasons)
     if responses == 0 or (items == 0 and (errors or exceptions)) or exit_status not in (None, 0):
         if responses == 0:
             reasons.insert(0, "no response received")

@@ -19,12 +19,13 @@ from pathlib import Path
 from itemadapter import ItemAdapter
 
 from patrol.store import StoreError, open_store
+from patrol.store.common import StoreInputError, normalize
 from pipelines import source_of
 from pipelines.classify import RESULT_KEY
 from pipelines.dedupe import CHANGE_KEY
 from pipelines.minors import minor_relevance
 from pipelines.outcome import judge
-from pipelines.spool import Spool
+from pipelines.spool import Spool, SpoolError
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +65,41 @@ def build_record(item: dict, source_weight: float = 1.0) -> dict:
     return record
 
 
+def _check(record: dict) -> None:
+    """Raise StoreInputError if the store would refuse this record (a value
+    nested too deep, a binary value, ...), before any of the batch is written."""
+    normalize(record["item"])
+    for flag in record["flags"]:
+        normalize(flag["evidence"])
+    if record["app"] is not None:
+        normalize(record["app"])
+
+
 def write_records(store, records: list[dict]) -> dict[str, int]:
-    """Write a batch; returns counters. Raises StoreError on failure."""
+    """Write a batch; returns counters. Raises StoreError when the store fails
+    (the caller spools the whole batch: every write below is idempotent).
+
+    A record the store refuses costs that record only: it is counted
+    (``patrol/store/rejected``) and logged with its URL, the rest are written.
+    Each page's flags and app are written before its item: an item is stored
+    with its new content hash only once its judgement is, so a crawl killed in
+    between leaves the page looking new or changed to the next crawl, which
+    classifies it again instead of skipping it as unchanged."""
     counts: dict[str, int] = {}
 
     def inc(key: str, n: int = 1) -> None:
         counts[key] = counts.get(key, 0) + n
 
-    results = store.upsert_items([r["item"] for r in records])
-    inc("patrol/store/items_written", len(results))
+    good = []
     for record in records:
+        try:
+            _check(record)
+        except StoreInputError as exc:
+            inc("patrol/store/rejected")
+            logger.error("store refused %s: %s", record["item"].get("url"), exc)
+            continue
+        good.append(record)
+    for record in good:
         doc = record["item"]
         for flag in record["flags"]:
             raised = store.raise_flag(url=doc["url"], category=flag["category"], score=flag["score"],
@@ -84,6 +110,8 @@ def write_records(store, records: list[dict]) -> dict[str, int]:
             inc(f"patrol/store/flags/{raised.status}")
         if record["app"] is not None:
             inc(f"patrol/store/apps/{store.upsert_app(record['app'])}")
+    results = store.upsert_items([r["item"] for r in good])
+    inc("patrol/store/items_written", len(results))
     return counts
 
 
@@ -110,6 +138,11 @@ class StorePipeline:
         self.owns_run = self.run_id is None
         self.timer: asyncio.Task | None = None
         self.lock = threading.Lock()
+        # Records neither the store nor the spool could take (disk full): held
+        # here, retried first by every flush and at close; the crawl is stopped.
+        self.unsaved: list[dict] = []
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.halted = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -124,6 +157,7 @@ class StorePipeline:
         self.source = source_of(spider)
         self.source_weight = float(getattr(getattr(spider, "profile", None), "weight", 1.0) or 1.0)
         trigger = self.crawler.settings.get("PATROL_RUN_TRIGGER", "manual")
+        self.loop = asyncio.get_running_loop()
         await self._on_writer(self._start_run, trigger)
         self.timer = asyncio.ensure_future(self._tick())
 
@@ -178,23 +212,71 @@ class StorePipeline:
             self.stats.inc_value(key, n)
 
     def _flush(self, records: list[dict]) -> None:
+        records, self.unsaved = self.unsaved + records, []
         try:
             self._replay()
             self._write(records)
         except StoreError as exc:
             self._drop_store()
+            self._keep(records, exc)
+
+    def _keep(self, records: list[dict], exc: Exception) -> None:
+        """The store failed: spool the records, or (when the spool cannot be
+        written either) hold them and stop the crawl rather than go on fetching
+        pages nothing can keep."""
+        try:
             n = self.spool.append(records)
-            self.stats.inc_value("patrol/store/spooled", n)
-            logger.error("store unreachable (%s): %d records spooled to %s", exc, n, self.spool.dir)
+        except SpoolError as err:
+            self.unsaved.extend(records)
+            self.stats.inc_value("patrol/store/spool_failed")
+            logger.error("store unreachable (%s) and %s: %d records held in memory; "
+                         "stopping the crawl", exc, err, len(self.unsaved))
+            self._halt()
+            return
+        self.stats.inc_value("patrol/store/spooled", n)
+        logger.error("store unreachable (%s): %d records spooled to %s", exc, n, self.spool.dir)
+
+    def _halt(self) -> None:
+        """Stop fetching (from the writer thread: the engine lives on the reactor's loop)."""
+        if self.halted or self.loop is None:
+            return
+        self.halted = True
+        engine = self.crawler.engine
+        self.loop.call_soon_threadsafe(
+            lambda: asyncio.ensure_future(engine.close_spider_async(reason="store_unavailable")))
+
+    def _save_unsaved(self) -> None:
+        """At close: the held records go to the store or the spool, or are lost (counted)."""
+        if not self.unsaved:
+            return
+        records, self.unsaved = self.unsaved, []
+        try:
+            self._write(records)
+            return
+        except StoreError as exc:
+            self._drop_store()
+            try:
+                self.stats.inc_value("patrol/store/spooled", self.spool.append(records))
+                return
+            except SpoolError as err:
+                logger.critical("%d records lost: the store failed (%s) and %s; the pages will "
+                                "be fetched again as new by the next crawl", len(records), exc, err)
+                self.stats.inc_value("patrol/store/lost", len(records))
 
     def _replay(self) -> None:
-        for path in self.spool.claim():
+        paths = self.spool.claim()
+        for i, path in enumerate(paths):
             records = list(self.spool.read(path))
+            done = 0
             try:
-                for i in range(0, len(records), self.batch_size):
-                    self._write(records[i:i + self.batch_size])
+                for start in range(0, len(records), self.batch_size):
+                    self._write(records[start:start + self.batch_size])
+                    done = min(start + self.batch_size, len(records))
             except StoreError:
-                self.spool.give_back(path)
+                self.spool.give_back(path, records[done:])
+                for rest in paths[i + 1:]:  # every file claimed goes back, not only this one
+                    self.spool.give_back(rest)
+                self.stats.inc_value("patrol/store/replayed", done)
                 raise
             self.spool.done(path)
             self.stats.inc_value("patrol/store/replayed", len(records))
@@ -210,6 +292,8 @@ class StorePipeline:
             logger.error("cannot record the start of this run: %s", exc)
 
     def _finish_run(self, stats: dict) -> None:
+        self._save_unsaved()
+        stats = dict(self.crawler.stats.get_stats())
         outcome, reason = judge(stats)
         clean = {k: v for k, v in stats.items() if isinstance(v, (int, float, str))}
         try:

@@ -27,6 +27,7 @@ from parsel.csstranslator import HTMLTranslator
 from patrol import config
 from patrol.errors import PatrolError
 from patrol.items import KIND_FIELDS
+from spiders.strict_yaml import StrictYAMLError, load_strict
 
 logger = logging.getLogger(__name__)
 
@@ -236,7 +237,9 @@ def load_profile(path: str | Path) -> Profile:
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{p}: cannot read profile: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_strict(text)
+    except StrictYAMLError as exc:
+        raise ProfileError(f"{p}: line {exc.line}: {exc.message}") from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
     return parse_profile(data, p)

@@ -234,7 +234,9 @@ def demo(serve: bool, host: str, port: int, jobs: int) -> None:
     names = [p.stem for p in profile_paths(BUNDLED_SOURCES)]
     store_url = config.get("PATROL_STORE")
     click.echo(f"demo: store {store_url}")
-    with DemoWeb() as web:
+    # The same ports as the last demo: a site's URL is its identity in the store.
+    ports = Path(config.get("PATROL_DATA_DIR")) / "demo" / "ports.json"
+    with DemoWeb(ports_file=ports) as web:
         os.environ.update(web.env())  # the profiles' ${DEMO_*_URL}, for the crawl subprocesses too
         for name in names:
             load_profile(BUNDLED_SOURCES / f"{name}.yaml")
@@ -262,7 +264,11 @@ def _demo_account(store_url: str) -> None:
     from patrol.store import open_store
     from patrol.web.auth import create_account
     with open_store(store_url) as store:
-        if store.list_users():
+        users = store.list_users()
+        if users:
+            names = ", ".join(u["username"] for u in users[:5])
+            click.echo(f"demo: log in with an existing account ({names}); forgot the password? "
+                       "patrol users passwd demo  (or NAME) sets a new one")
             return
         password = secrets.token_urlsafe(12)
         create_account(store, "demo", "lead", password)

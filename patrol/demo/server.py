@@ -219,8 +219,12 @@ class _StopOnEOF(Protocol):
             reactor.stop()
 
 
-def listen(names=SITE_NAMES, delay: float = 0.0, sites_dir: Path = SITES_DIR) -> dict[str, str]:
-    """Start listening (the reactor must then be run); returns the URL map."""
+def listen(names=SITE_NAMES, delay: float = 0.0, sites_dir: Path = SITES_DIR,
+           ports: dict[str, int] | None = None) -> dict[str, str]:
+    """Start listening (the reactor must then be run); returns the URL map.
+    ``ports``: the port each site had before (its URL is its identity in the
+    store); a site not named gets a free port."""
+    from twisted.internet.error import CannotListenError
     all_stats = {n: SiteStats() for n in names}
     urls = {}
     for name in names:
@@ -228,7 +232,13 @@ def listen(names=SITE_NAMES, delay: float = 0.0, sites_dir: Path = SITES_DIR) ->
         if not root.is_dir():
             raise SystemExit(f"patrol.demo.server: no site directory {root}")
         site = _QuietSite(DemoSite(name, root, all_stats, delay))
-        port = reactor.listenTCP(0, site, interface="127.0.0.1")
+        wanted = int((ports or {}).get(name, 0))
+        try:
+            port = reactor.listenTCP(wanted, site, interface="127.0.0.1")
+        except CannotListenError:
+            raise SystemExit(f"patrol.demo.server: port {wanted} of site {name} is in use (another "
+                             "demo still running?); stop it, or forget the demo's ports to get "
+                             "new ones (the store then sees new URLs)") from None
         urls[name] = f"http://127.0.0.1:{port.getHost().port}/"
     return urls
 
@@ -239,14 +249,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", default=",".join(SITE_NAMES), help="comma-separated site names")
     parser.add_argument("--delay", type=float, default=0.0, help="hold every response this many seconds")
     parser.add_argument("--watch-stdin", action="store_true", help="stop when standard input closes")
+    parser.add_argument("--ports", default="{}",
+                        help='JSON {"site": port} of the ports to serve on (default: free ones)')
     args = parser.parse_args(argv)
+    try:
+        ports = json.loads(args.ports)
+        if not isinstance(ports, dict) or not all(isinstance(v, int) and 0 <= v < 65536
+                                                  for v in ports.values()):
+            raise ValueError("not an object of port numbers")
+    except ValueError as exc:
+        parser.error(f"--ports: {exc}")
     names = [n.strip() for n in args.sites.split(",") if n.strip()]
     unknown = [n for n in names if n not in SITE_NAMES]
     if unknown:
         parser.error(f"--sites: unknown site(s) {', '.join(unknown)} (known: {', '.join(SITE_NAMES)})")
     if not 0 <= args.delay <= MAX_SLOW:
         parser.error(f"--delay must be between 0 and {MAX_SLOW} seconds")
-    urls = listen(names, args.delay)
+    urls = listen(names, args.delay, ports=ports)
     if args.json:
         print(json.dumps(urls), flush=True)
     else:

@@ -12,6 +12,7 @@ restarted, and a test process that runs Scrapy in process needs its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -34,10 +35,17 @@ DEMO_OUTLETS = {"chengnan-daily": "城南日报"}
 
 
 class DemoWeb:
-    """The demo sites served on free ports of 127.0.0.1 by a child process."""
+    """The demo sites served on free ports of 127.0.0.1 by a child process.
+
+    ``ports_file``: a JSON file that keeps each site's port. A site's URL is
+    its identity in the store, so a second demo on the same store must serve
+    the sites where the first did: then it is a re-crawl (unchanged pages
+    cost nothing, decisions stand), not a second copy of every page. The
+    first run picks free ports and writes them; later runs reuse them."""
 
     def __init__(self, sites: Iterable[str] = SITE_NAMES, delay: float = 0.0,
-                 start_timeout: float = 30.0) -> None:
+                 start_timeout: float = 30.0, ports_file: str | os.PathLike | None = None) -> None:
+        self.ports_file = Path(ports_file) if ports_file else None
         self.sites = list(sites)
         self.delay = delay
         self.start_timeout = start_timeout
@@ -48,7 +56,8 @@ class DemoWeb:
 
     def start(self) -> "DemoWeb":
         cmd = [sys.executable, "-m", "patrol.demo.server", "--json", "--watch-stdin",
-               "--sites", ",".join(self.sites), "--delay", str(self.delay)]
+               "--sites", ",".join(self.sites), "--delay", str(self.delay),
+               "--ports", json.dumps(self._saved_ports())]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True, encoding="utf-8")
         line: list[str] = []
@@ -60,9 +69,32 @@ class DemoWeb:
             err = self._proc.stderr.read().strip().splitlines() if self._proc.stderr else []
             raise PatrolError("demo web did not start: " + (err[-1] if err else "no URL map printed"))
         self.urls = json.loads(line[0])
+        self._save_ports()
         self._write_registry()
         log.info("demo web serving %s", ", ".join(f"{k}={v}" for k, v in self.urls.items()))
         return self
+
+    def _saved_ports(self) -> dict[str, int]:
+        if self.ports_file is None or not self.ports_file.is_file():
+            return {}
+        try:
+            saved = json.loads(self.ports_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.warning("%s unreadable (%s): the demo sites get new ports", self.ports_file, exc)
+            return {}
+        return {k: v for k, v in saved.items() if k in self.sites and isinstance(v, int)}
+
+    def _save_ports(self) -> None:
+        if self.ports_file is None:
+            return
+        saved = {}
+        if self.ports_file.is_file():
+            with contextlib.suppress(OSError, ValueError):
+                saved = json.loads(self.ports_file.read_text(encoding="utf-8"))
+        saved.update({name: urlsplit(url).port for name, url in self.urls.items()})
+        self.ports_file.parent.mkdir(parents=True, exist_ok=True)
+        self.ports_file.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n",
+                                   encoding="utf-8")
 
     def _write_registry(self) -> None:
         """The outlet registry with the demo's licensed outlet at its local

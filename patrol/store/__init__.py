@@ -12,9 +12,11 @@ from patrol.store.base import (  # noqa: F401
 )
 
 
-def open_store(url: str | None = None, *, timeout: float | None = None) -> Store:
+def open_store(url: str | None = None, *, timeout: float | None = None,
+               clock=None) -> Store:
     """Open (and on first use create) the store at ``url``
-    (default: the ``PATROL_STORE`` setting)."""
+    (default: the ``PATROL_STORE`` setting). ``clock`` (tests): a callable
+    returning this client's wall-clock time as an aware datetime."""
     from patrol import config
 
     if url is None:
@@ -26,10 +28,10 @@ def open_store(url: str | None = None, *, timeout: float | None = None) -> Store
     url = url.strip()
     if url.startswith(("mongodb://", "mongodb+srv://")):
         from patrol.store.mongo import MongoStore
-        return MongoStore(url, timeout=timeout)
+        return MongoStore(url, timeout=timeout, clock=clock)
     if url.startswith("sqlite:"):
         from patrol.store.sqlite import SQLiteStore
-        return SQLiteStore(url, timeout=timeout)
+        return SQLiteStore(url, timeout=timeout, clock=clock)
     scheme = url.split(":", 1)[0] if ":" in url else url
     raise StoreConfigError(
         f"PATROL_STORE: unknown store URL scheme {scheme!r} in {url!r}; "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import math
+import re
 import uuid
 from typing import Any
 
@@ -24,6 +25,7 @@ RUN_OUTCOMES = ("running", "ok", "failed", "partial", "stopped")
 FLAG_SORTS = ("priority", "score", "created_at", "updated_at")
 APP_SORTS = ("downloads", "name", "minor_score", "first_seen", "last_seen", "rating")
 MAX_PAGE = 10_000
+MAX_SKIP = 2**31 - 1   # past any real queue; BSON and SQLite integers stop at 2**63
 UTC = _dt.timezone.utc
 
 
@@ -59,7 +61,7 @@ def app_key(store: str, app_id: str) -> str:
 
 
 def _safe_key(key: Any) -> str:
-    key = str(key)
+    key = clean_text(str(key))
     # MongoDB refuses or misreads "$"-prefixed and dotted field names, and NUL
     # ends a BSON key; swap them for full-width look-alikes so both backends agree.
     if key.startswith("$"):
@@ -67,26 +69,65 @@ def _safe_key(key: Any) -> str:
     return key.replace(".", "\uff0e").replace("\x00", "")
 
 
-def normalize(value: Any) -> Any:
-    """A copy of ``value`` both backends store and return unchanged."""
+MAX_DEPTH = 64   # nesting of stored values (MongoDB refuses past 100; JSON-LD needs a few)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+class TooDeep(StoreInputError):
+    """A value nested deeper than MAX_DEPTH (a hostile page's JSON-LD, say)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.path: list[str] = []
+
+    def __str__(self) -> str:
+        where = ".".join(self.path[:4]) + (".…" if len(self.path) > 4 else "")
+        return f"field {where or 'value'} is nested more than {MAX_DEPTH} levels deep"
+
+
+def clean_text(value: str) -> str:
+    """``value`` without lone surrogates (U+FFFD instead): they cannot be
+    encoded as UTF-8, so neither BSON nor SQLite can store them."""
+    return _SURROGATES.sub("\ufffd", value) if _SURROGATES.search(value) else value
+
+
+def normalize(value: Any, _depth: int = 0) -> Any:
+    """A copy of ``value`` both backends store and return unchanged.
+
+    Raises ``TooDeep`` (naming the field) past ``MAX_DEPTH`` levels instead of
+    recursing until Python gives up: one hostile page must not take its batch down."""
     if isinstance(value, dict):
-        return {_safe_key(k): normalize(v) for k, v in value.items()}
+        if _depth >= MAX_DEPTH:
+            raise TooDeep()
+        out = {}
+        for k, v in value.items():
+            key = _safe_key(k)
+            try:
+                out[key] = normalize(v, _depth + 1)
+            except TooDeep as exc:
+                exc.path.insert(0, key)
+                raise
+        return out
     if isinstance(value, (list, tuple, set, frozenset)):
+        if _depth >= MAX_DEPTH:
+            raise TooDeep()
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return [normalize(v) for v in items]
+        return [normalize(v, _depth + 1) for v in items]
+    if isinstance(value, str):
+        return clean_text(value)
     if isinstance(value, _dt.datetime):
         return to_utc(value)
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if value is None or isinstance(value, (bool, int, float)):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
             return str(value)  # BSON and SQLite integers are 64-bit
         return value
     if isinstance(value, bytes):
         raise StoreInputError("binary values are not stored; keep files on disk and store their path")
-    return str(value)
+    return clean_text(str(value))
 
 
 # -- checks ------------------------------------------------------------------
@@ -96,6 +137,8 @@ def check_str(field: str, value: Any, *, allow_empty: bool = False) -> str:
         raise StoreInputError(f"{field} must be a string, got {type(value).__name__}")
     if not allow_empty and not value.strip():
         raise StoreInputError(f"{field} must not be empty")
+    if _SURROGATES.search(value):
+        raise StoreInputError(f"{field} holds a lone surrogate (not valid Unicode text)")
     return value
 
 
@@ -149,6 +192,8 @@ def check_page(skip: Any, limit: Any) -> tuple[int, int]:
             raise StoreInputError(f"{name} must be a non-negative integer, got {v!r}")
     if limit > MAX_PAGE:
         raise StoreInputError(f"limit must be at most {MAX_PAGE}, got {limit}")
+    if skip > MAX_SKIP:
+        raise StoreInputError(f"skip must be at most {MAX_SKIP}, got {skip}")
     return skip, limit
 
 

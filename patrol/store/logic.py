@@ -17,11 +17,80 @@ from patrol.store.base import DECISIONS, HASH_HISTORY, OPEN_STATUSES, Conflict, 
 from patrol.store import common as c
 
 DOWNLOADS_HISTORY = 400
+# Lists that only ever grow at the end (kept to their last N entries when N is
+# given): a change to them is written as a push, never by rewriting the list.
+APPEND_ONLY = {"history": None, "hashes": HASH_HISTORY, "downloads_history": DOWNLOADS_HISTORY}
 _APP_BOOKKEEPING = {"first_seen", "last_seen", "downloads_history", "flag_counts", "fetched_at"}
 
 
 def entry(action: str, actor: str, at: _dt.datetime, **extra: Any) -> dict:
     return c.normalize({"at": at, "action": action, "actor": actor, **extra})
+
+
+# -- changes between revisions ----------------------------------------------
+
+def _appended(old: list, new: list, keep: int | None) -> list | None:
+    """The entries appended to ``old`` (then cut to its last ``keep``) that give
+    ``new``; None when ``new`` is not such an extension."""
+    for extra in range(0, len(new) + 1):
+        tail = new[len(new) - extra:] if extra else []
+        grown = old + tail
+        if (grown if keep is None else grown[-keep:]) == new:
+            return tail
+    return None
+
+
+def delta(old: dict, new: dict) -> dict:
+    """What turns revision ``old`` into ``new``: ``{"set": {field: value},
+    "unset": [field], "push": {field: [entries]}}`` over top-level fields, with
+    the lists of ``APPEND_ONLY`` pushed to. ``apply_delta(old, delta(old, new))
+    == new``; a MongoDB update is built from it (``mongo_update``)."""
+    out: dict = {"set": {}, "unset": [], "push": {}}
+    for key, value in new.items():
+        if key in old and old[key] == value:
+            continue
+        if key in APPEND_ONLY and isinstance(value, list) and isinstance(old.get(key), list):
+            tail = _appended(old[key], value, APPEND_ONLY[key])
+            if tail is not None:
+                out["push"][key] = tail
+                continue
+        out["set"][key] = value
+    out["unset"] = sorted(k for k in old if k not in new)
+    return out
+
+
+def apply_delta(doc: dict, change: dict) -> dict:
+    """``doc`` with ``change`` (see ``delta``) applied, as MongoDB applies the
+    update of ``mongo_update``; pure."""
+    out = copy.deepcopy(doc)
+    for key in change.get("unset", []):
+        out.pop(key, None)
+    out.update(copy.deepcopy(change.get("set", {})))
+    for key, tail in change.get("push", {}).items():
+        grown = list(out.get(key) or []) + copy.deepcopy(tail)
+        keep = APPEND_ONLY.get(key)
+        out[key] = grown if keep is None else grown[-keep:]
+    return out
+
+
+def mongo_update(change: dict) -> dict:
+    """The MongoDB update document for a ``delta`` (``$set``, ``$unset``,
+    ``$push`` with ``$each``/``$slice``), plus ``$inc`` of the revision."""
+    update: dict = {"$inc": {"_rev": 1}}
+    if change["set"]:
+        update["$set"] = change["set"]
+    if change["unset"]:
+        update["$unset"] = {k: "" for k in change["unset"]}
+    pushes = {}
+    for key, tail in change["push"].items():
+        if tail:
+            each: dict = {"$each": tail}
+            if APPEND_ONLY.get(key) is not None:
+                each["$slice"] = -APPEND_ONLY[key]
+            pushes[key] = each
+    if pushes:
+        update["$push"] = pushes
+    return update
 
 
 # -- items -------------------------------------------------------------------
@@ -118,6 +187,14 @@ def claim_fields(analyst: str, lease_seconds: float, now: _dt.datetime) -> dict:
             "updated_at": now}
 
 
+def claim_change(analyst: str, lease_seconds: float, now: _dt.datetime,
+                 renew: bool = False) -> tuple[dict, dict]:
+    """The fields a claim sets and the history entry it appends."""
+    fields = claim_fields(analyst, lease_seconds, now)
+    return fields, entry("renewed" if renew else "claimed", analyst, now,
+                         lease_until=fields["claim"]["lease_until"])
+
+
 def do_claim(doc: dict, analyst: str, lease_seconds: float, now: _dt.datetime) -> dict:
     c.check_str("analyst", analyst)
     c.check_lease(lease_seconds)
@@ -128,10 +205,10 @@ def do_claim(doc: dict, analyst: str, lease_seconds: float, now: _dt.datetime) -
         raise Conflict(f"flag {doc['id']} is held by {holder} until "
                        f"{doc['claim']['lease_until'].isoformat()}")
     renew = doc["status"] == "in_review" and holder == analyst and _lease_live(doc, now)
+    fields, claimed = claim_change(analyst, lease_seconds, now, renew)
     new = copy.deepcopy(doc)
-    new.update(claim_fields(analyst, lease_seconds, now))
-    new["history"].append(entry("renewed" if renew else "claimed", analyst, now,
-                                lease_until=new["claim"]["lease_until"]))
+    new.update(fields)
+    new["history"].append(claimed)
     return new
 
 

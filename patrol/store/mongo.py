@@ -1,24 +1,24 @@
 """The production store: MongoDB (or a compatible server such as FerretDB) via pymongo.
 
 Only what compatible servers share is used: CRUD, unique indexes and
-``aggregate`` with ``$group``; no transactions.
+``aggregate`` with ``$group``; no transactions. Each document's
+read-modify-write is made atomic by ``mongo_revs.Revisions``: a conditional
+update on a server whose updates are atomic (MongoDB), a revision log under a
+unique ``_id`` on FerretDB 1.x (detected when the store opens). New documents
+are inserted under the unique ``_id``/key indexes and a DuplicateKeyError
+means "someone was first: plan again". Keys are ``_id`` values (url, derived
+flag id, app key) because FerretDB only uses an index for ``_id`` lookups.
 
-Atomic read-modify-write without trusting conditional updates: FerretDB 1.24
-runs ``findAndModify`` and ``update`` as "query, then write by _id" with no
-isolation (measured: two threads claimed 385 times from 200 flags with
-``find_one_and_update``). The one thing every compatible server enforces
-atomically is a unique index. So a writer that read revision ``r`` of a
-document first inserts the ticket ``{_id: "<table>:<id>:<r+1>"}`` into
-``revisions``; only the writer that got the ticket writes revision ``r+1``,
-the others re-read and retry (``_swap``). New documents are inserted under
-the unique ``_id``/key indexes and a DuplicateKeyError means "someone was
-first: plan again". Keys are ``_id`` values (url, derived flag id, app key)
-because FerretDB only uses an index for ``_id`` lookups.
+Times (``now``) are the server's: the offset of the server's clock
+(``hello.localTime``) from this client's is measured when the store opens and
+every ``CLOCK_REFRESH`` seconds, so two clients whose clocks disagree still
+agree on whose lease has run out.
 
 Also missing in FerretDB 1.24.2 (checked against it, so not used here):
 ``$dateToString`` and other date operators (the day bucket is stored as
-``created_day``), ``$facet``, ``$lookup``, transactions, and a faithful
-``$setOnInsert`` (it drops null and empty-array fields from the new document).
+``created_day``), ``$facet``, ``$lookup``, transactions, TTL indexes, and a
+faithful ``$setOnInsert`` (it drops null and empty-array fields from the new
+document).
 """
 
 from __future__ import annotations
@@ -28,27 +28,27 @@ import datetime as _dt
 import logging
 import random
 import time
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pymongo
 from bson.errors import InvalidDocument
-from pymongo import InsertOne, UpdateOne
+from pymongo import InsertOne, ReturnDocument
 from pymongo.errors import (BulkWriteError, ConfigurationError, ConnectionFailure,
                             DuplicateKeyError, InvalidName, InvalidURI, OperationFailure,
                             PyMongoError)
 
 from patrol.store import common as c
 from patrol.store import logic
-from patrol.store.base import (DEFAULT_LEASE_SECONDS, NotFound, RaiseResult, StoreConfigError,
-                               StoreError, StoreUnavailable, redact_url)
+from patrol.store.base import (DEFAULT_LEASE_SECONDS, Conflict, NotFound, RaiseResult,
+                               StoreConfigError, StoreError, StoreUnavailable, redact_url)
 from patrol.store.mongo_read import MongoReads, strip
+from patrol.store.mongo_revs import Revisions, detect_atomic
 from patrol.store.shared import SharedStore
 from patrol.store.users import MongoUsers
 
 log = logging.getLogger(__name__)
 
-STALE_TICKET = _dt.timedelta(seconds=60)   # a writer that held a ticket this long crashed
-TICKET_TTL = _dt.timedelta(hours=1)        # tickets older than this are swept
+CLOCK_REFRESH = 300.0    # seconds between measurements of the server's clock
 INDEXES = {
     "items": [([("url", 1)], True), ([("kind", 1)], False), ([("source", 1)], False),
               ([("last_seen", -1)], False)],
@@ -57,7 +57,6 @@ INDEXES = {
               ([("category", 1)], False), ([("source", 1)], False), ([("created_at", -1)], False)],
     "apps": [([("store", 1), ("app_id", 1)], True), ([("minor_relevant", 1)], False)],
     "runs": [([("started_at", -1)], False), ([("source", 1)], False)],
-    "revisions": [([("at", 1)], False)],
 }
 
 
@@ -66,13 +65,19 @@ def doc_key(table: str, key: tuple) -> str:
     return c.app_key(*key) if table == "apps" else key[0]
 
 
-class MongoStore(MongoReads, MongoUsers, SharedStore):
+class MongoStore(Revisions, MongoReads, MongoUsers, SharedStore):
     backend = "mongodb"
 
-    def __init__(self, url: str, timeout: float = 5.0):
+    def __init__(self, url: str, timeout: float = 5.0, *,
+                 clock: Callable[[], _dt.datetime] | None = None, atomic: bool | None = None):
+        """``clock``: this client's wall clock (default: the system's); ``atomic``:
+        None detects whether the server's updates are atomic (see mongo_revs)."""
         self.url = url
         self.timeout = float(timeout)
-        self._swaps = 0
+        self._clock = clock or (lambda: c.utcnow())
+        self._offset = _dt.timedelta(0)
+        self._offset_at = -1e18
+        self._writes = 0
         ms = max(1, int(self.timeout * 1000))
         try:
             self.client = pymongo.MongoClient(
@@ -93,15 +98,17 @@ class MongoStore(MongoReads, MongoUsers, SharedStore):
             raise
         try:
             with self._errors():
+                self.atomic = detect_atomic(self.db) if atomic is None else bool(atomic)
+                self._measure_clock()
                 for name, indexes in INDEXES.items():
                     for keys, unique in indexes:
                         self.db[name].create_index(keys, unique=unique)
-                self._sweep()
+                self._ensure_revision_index()
         except StoreError:
             self.client.close()
             raise
 
-    # -- connection -------------------------------------------------------------
+    # -- connection and time -------------------------------------------------------
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
         where = f"mongodb store {redact_url(self.url)}"
@@ -116,8 +123,26 @@ class MongoStore(MongoReads, MongoUsers, SharedStore):
             raise StoreError(f"{where}: {msg} (code {exc.code})") from exc
         except PyMongoError as exc:
             raise StoreError(f"{where}: {exc}") from exc
-        except InvalidDocument as exc:
+        except (InvalidDocument, UnicodeEncodeError) as exc:
             raise c.StoreInputError(f"{where}: cannot store this document: {exc}") from exc
+
+    def _measure_clock(self) -> None:
+        """Offset of the server's clock from ours (half the round trip assumed each way)."""
+        before = self._clock()
+        t0 = time.monotonic()
+        server = self.db.command("hello").get("localTime")
+        rtt = time.monotonic() - t0
+        if isinstance(server, _dt.datetime):
+            mid = before + _dt.timedelta(seconds=rtt / 2)
+            self._offset = c.to_utc(server) - mid
+        self._offset_at = time.monotonic()
+
+    def now(self) -> _dt.datetime:
+        """The server's time, to the millisecond."""
+        if time.monotonic() - self._offset_at > CLOCK_REFRESH:
+            with contextlib.suppress(PyMongoError):
+                self._measure_clock()
+        return c.to_utc(self._clock() + self._offset)
 
     def _collection(self, name: str):
         return self.db[name]
@@ -143,42 +168,14 @@ class MongoStore(MongoReads, MongoUsers, SharedStore):
                                        "concurrent writers")
             time.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
 
-    def _ticket(self, table: str, ident: str, rev: int) -> int | None:
-        """Win the right to write the revision after ``rev``: the revision number
-        to write, or None when another writer holds it."""
-        target = rev + 1
-        while True:
-            now = c.utcnow()
-            try:
-                self.db.revisions.insert_one({"_id": f"{table}:{ident}:{target}", "at": now})
-                return target
-            except DuplicateKeyError:
-                held = self.db.revisions.find_one({"_id": f"{table}:{ident}:{target}"})
-                if held is None or now - held["at"] < STALE_TICKET:
-                    return None
-                target += 1  # its writer died between ticket and write: skip that revision
-
-    def _swap(self, table: str, old: dict, new: dict) -> bool:
-        """Write ``new`` over ``old`` unless another writer changed it since it was read."""
-        target = self._ticket(table, old["_id"], old.get("_rev", 0))
-        if target is None:
-            return False
-        self.db[table].replace_one({"_id": old["_id"]}, {**new, "_id": old["_id"], "_rev": target})
-        self._swaps += 1
-        if self._swaps % 2000 == 0:
-            self._sweep()
-        return True
-
-    def _sweep(self) -> None:
-        self.db.revisions.delete_many({"at": {"$lt": c.utcnow() - TICKET_TTL}})
-
     def _mutate(self, table: str, key: tuple, what: str, rule) -> dict:
+        ident = doc_key(table, key)
         with self._errors():
             for _ in self._attempts(f"{what} {'/'.join(key)}"):
-                old = self.db[table].find_one({"_id": doc_key(table, key)})
+                old = self._read(table, ident)
                 if old is None:
                     raise NotFound(f"no {what} {'/'.join(key)}")
-                new = rule(strip(old), c.utcnow())
+                new = rule(strip(old), self.now())
                 if self._swap(table, old, new):
                     return c.public(new)
 
@@ -187,7 +184,7 @@ class MongoStore(MongoReads, MongoUsers, SharedStore):
         ident = doc_key(table, key)
         with self._errors():
             for _ in self._attempts(f"{table} {'/'.join(key)}"):
-                old = self.db[table].find_one({"_id": ident})
+                old = self._read(table, ident)
                 result, doc = plan(strip(old) if old else None)
                 if doc is None:
                     return result
@@ -203,10 +200,10 @@ class MongoStore(MongoReads, MongoUsers, SharedStore):
     # -- writes -------------------------------------------------------------------
     def upsert_item(self, item: dict):
         url = c.check_str("item url", item.get("url") if isinstance(item, dict) else None)
-        return self._upsert("items", (url,), lambda old: logic.plan_item(old, item, c.utcnow()))
+        return self._upsert("items", (url,), lambda old: logic.plan_item(old, item, self.now()))
 
     def upsert_items(self, items):
-        """One read and one bulk write for new and unchanged items; changed ones
+        """One read and two bulk writes for new and unchanged items; changed ones
         (and any that lost a race) go through ``upsert_item``."""
         items = list(items)
         urls = [c.check_str("item url", i.get("url") if isinstance(i, dict) else None)
@@ -215,31 +212,34 @@ class MongoStore(MongoReads, MongoUsers, SharedStore):
         for n, url in enumerate(urls):
             first.setdefault(url, n)
         results: list = [None] * len(items)
-        ops, op_index = [], []
+        inserts, insert_index, swaps, swap_index = [], [], [], []
         with self._errors():
             olds = {d["_id"]: d for d in self.db.items.find({"_id": {"$in": list(first)}})}
-            now = c.utcnow()
+            now = self.now()
             for url, n in first.items():
                 old = olds.get(url)
                 result, doc = logic.plan_item(strip(old) if old else None, items[n], now)
                 if old is None:
-                    ops.append(InsertOne({**doc, "_id": url, "_rev": 0}))
+                    inserts.append(InsertOne({**doc, "_id": url, "_rev": 0}))
+                    insert_index.append(n)
                 elif result.status == "unchanged":
-                    ops.append(UpdateOne({"_id": url}, {"$set": {
-                        k: doc[k] for k in ("last_seen", "fetched_at") if k in doc}}))
+                    swaps.append((old, doc))
+                    swap_index.append(n)
                 else:
                     continue
                 results[n] = result
-                op_index.append(n)
-            if ops:
+            if inserts:
                 try:
-                    self.db.items.bulk_write(ops, ordered=False)
+                    self.db.items.bulk_write(inserts, ordered=False)
                 except BulkWriteError as exc:
                     for err in exc.details.get("writeErrors", []):
-                        n = op_index[err["index"]]
+                        n = insert_index[err["index"]]
                         if err.get("code") != 11000:
                             raise StoreError(f"upsert of {urls[n]} failed: {err.get('errmsg')}") from exc
                         results[n] = None  # inserted by someone else meanwhile
+            for n, won in zip(swap_index, self._swap_many("items", swaps)):
+                if not won:
+                    results[n] = None
         for n in range(len(items)):
             if results[n] is None:
                 results[n] = self.upsert_item(items[n])
@@ -252,7 +252,7 @@ class MongoStore(MongoReads, MongoUsers, SharedStore):
                               content_hash=content_hash, source=source, kind=kind, title=title)
         ident = c.flag_id(f["url"], f["category"])
         status = self._upsert("flags", (ident,),
-                              lambda old: logic.plan_raise(old, f, c.utcnow()))
+                              lambda old: logic.plan_raise(old, f, self.now()))
         return RaiseResult(ident, status)
 
     def claim_next(self, analyst, *, lease_seconds=DEFAULT_LEASE_SECONDS, category=None,
@@ -260,29 +260,39 @@ class MongoStore(MongoReads, MongoUsers, SharedStore):
         c.check_str("analyst", analyst)
         c.check_lease(lease_seconds)
         filters = self._filter(self._flag_filters(category=category, source=source, kind=kind))
+        order = [("priority", -1), ("created_at", 1), ("_id", 1)]
         with self._errors():
             for _ in self._attempts(f"claim for {analyst}"):
-                now = c.utcnow()
+                now = self.now()
                 query = {"$or": [{"status": "pending"}, {"status": "in_review", "claim": None},
                                  {"status": "in_review", "claim.lease_until": {"$lte": now}}],
                          **filters}
-                candidates = list(self.db.flags.find(
-                    query, sort=[("priority", -1), ("created_at", 1), ("_id", 1)], limit=8))
+                if self.atomic:  # one round trip: the server picks and claims
+                    fields, entry = logic.claim_change(analyst, lease_seconds, now)
+                    doc = self.db.flags.find_one_and_update(
+                        query, {"$set": fields, "$push": {"history": entry}, "$inc": {"_rev": 1}},
+                        sort=order, return_document=ReturnDocument.AFTER)
+                    return c.public(strip(doc)) if doc else None
+                candidates = list(self.db.flags.find(query, sort=order, limit=8))
                 if not candidates:
                     return None
                 for old in candidates:  # the best one another analyst did not just take
-                    new = logic.do_claim(strip(old), analyst, lease_seconds, now)
+                    try:
+                        new = logic.do_claim(strip(old), analyst, lease_seconds, now)
+                    except Conflict:
+                        continue
                     if self._swap("flags", old, new):
                         return c.public(new)
+                    self._read("flags", old["_id"])  # lost it: bring it forward for the next look
 
     def upsert_app(self, app: dict) -> str:
         if not isinstance(app, dict):
             raise c.StoreInputError(f"app must be a dict, got {type(app).__name__}")
         key = (c.check_str("app store", app.get("store")), c.check_str("app_id", app.get("app_id")))
-        return self._upsert("apps", key, lambda old: logic.plan_app(old, app, c.utcnow()))
+        return self._upsert("apps", key, lambda old: logic.plan_app(old, app, self.now()))
 
     def start_run(self, source: str, *, trigger: str = "manual", meta: dict | None = None) -> str:
-        doc = logic.new_run(source, trigger, meta, c.utcnow())
+        doc = logic.new_run(source, trigger, meta, self.now())
         with self._errors():
             self.db.runs.insert_one({**doc, "_id": doc["id"], "_rev": 0})
         return doc["id"]

@@ -61,8 +61,13 @@ class MongoReads:
             return c.public(strip(self.db[collection].find_one(query)))
 
     # -- items ----------------------------------------------------------------
+    def _newest(self, collection: str, ident: str) -> dict | None:
+        """One document by ``_id`` at its newest revision (see mongo_revs)."""
+        with self._errors():
+            return c.public(strip(self._read(collection, ident)))
+
     def get_item(self, url: str) -> dict | None:
-        return self._one("items", {"_id": c.check_str("url", url)})
+        return self._newest("items", c.check_str("url", url))
 
     @staticmethod
     def _item_query(kind, source) -> dict:
@@ -88,7 +93,7 @@ class MongoReads:
 
     # -- flags ----------------------------------------------------------------
     def get_flag(self, flag_id: str) -> dict:
-        doc = self._one("flags", {"_id": c.check_str("flag_id", flag_id)})
+        doc = self._newest("flags", c.check_str("flag_id", flag_id))
         if doc is None:
             raise NotFound(f"no flag {flag_id}")
         return doc
@@ -117,7 +122,7 @@ class MongoReads:
     # -- apps -----------------------------------------------------------------
     def get_app(self, store: str, app_id: str) -> dict | None:
         key = c.app_key(c.check_str("store", store), c.check_str("app_id", app_id))
-        return self._one("apps", {"_id": key})
+        return self._newest("apps", key)
 
     def list_apps(self, *, minor_only=False, store=None, sort="-downloads", skip=0, limit=1000):
         field, desc = c.parse_sort(sort, c.APP_SORTS)
@@ -135,7 +140,7 @@ class MongoReads:
 
     # -- runs -----------------------------------------------------------------
     def get_run(self, run_id: str) -> dict:
-        doc = self._one("runs", {"_id": c.check_str("run_id", run_id)})
+        doc = self._newest("runs", c.check_str("run_id", run_id))
         if doc is None:
             raise NotFound(f"no run {run_id}")
         return doc

@@ -93,8 +93,11 @@ def column_value(doc: dict, column: str) -> Any:
 class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
     backend = "sqlite"
 
-    def __init__(self, url: str, timeout: float = 5.0):
+    def __init__(self, url: str, timeout: float = 5.0, *, clock=None):
         self.url = url
+        # One machine, one clock: every client of the file reads the same
+        # system clock (``clock`` is injected by tests only).
+        self._clock = clock or (lambda: c.utcnow())
         self.path = sqlite_path(url)
         self.timeout = float(timeout)
         self._local = threading.local()
@@ -117,6 +120,9 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
             self.close()
             raise
         log.debug("opened sqlite store %s", self.path)
+
+    def now(self) -> _dt.datetime:
+        return c.to_utc(self._clock())
 
     # -- connections and transactions ---------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -198,7 +204,7 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
             doc = self._get(conn, table, key)
             if doc is None:
                 raise NotFound(f"no {what} {'/'.join(key)}")
-            new = rule(doc, c.utcnow())
+            new = rule(doc, self.now())
             self._put(conn, table, new, new=False)
         return c.public(new)
 
@@ -212,7 +218,7 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
             for item in items:
                 url = item.get("url") if isinstance(item, dict) else None
                 existing = self._get(conn, "items", (url,)) if isinstance(url, str) else None
-                result, doc = logic.plan_item(existing, item, c.utcnow())
+                result, doc = logic.plan_item(existing, item, self.now())
                 self._put(conn, "items", doc, new=existing is None)
                 results.append(result)
         return results
@@ -226,7 +232,7 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
             row = conn.execute("SELECT doc FROM flags WHERE url = ? AND category = ?",
                                (f["url"], f["category"])).fetchone()
             existing = loads(row[0]) if row else None
-            status, doc = logic.plan_raise(existing, f, c.utcnow())
+            status, doc = logic.plan_raise(existing, f, self.now())
             if doc is not None:
                 self._put(conn, "flags", doc, new=existing is None)
         return RaiseResult((doc or existing)["id"], status)
@@ -238,7 +244,7 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
         where, params = self._where(self._flag_filters(category=category, source=source,
                                                        kind=kind))
         with self._tx() as conn:
-            now = c.utcnow()
+            now = self.now()
             row = conn.execute(
                 "SELECT doc FROM flags WHERE (status = 'pending' OR (status = 'in_review' AND "
                 "(lease_until IS NULL OR lease_until <= ?)))" + "".join(f" AND {w}" for w in where)
@@ -254,12 +260,12 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
         key = (app.get("store"), app.get("app_id")) if isinstance(app, dict) else (None, None)
         with self._tx() as conn:
             existing = self._get(conn, "apps", key) if all(isinstance(k, str) for k in key) else None
-            status, doc = logic.plan_app(existing, app, c.utcnow())
+            status, doc = logic.plan_app(existing, app, self.now())
             self._put(conn, "apps", doc, new=existing is None)
         return status
 
     def start_run(self, source: str, *, trigger: str = "manual", meta: dict | None = None) -> str:
-        doc = logic.new_run(source, trigger, meta, c.utcnow())
+        doc = logic.new_run(source, trigger, meta, self.now())
         with self._tx() as conn:
             self._put(conn, "runs", doc, new=True)
         return doc["id"]

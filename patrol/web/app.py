@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from patrol import __version__, config
 from patrol.store import open_store
 from patrol.store.base import CATEGORIES, KINDS, STATUSES, Conflict, NotFound, Store, StoreUnavailable
+from patrol.store.common import StoreInputError
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,15 @@ def _install_error_handlers(app: APIFlask) -> None:
     @app.errorhandler(Conflict)
     def _conflict(exc: Conflict):
         return _error(409, str(exc))
+
+    @app.errorhandler(StoreInputError)
+    def _bad_input(exc: StoreInputError):
+        return _error(400, f"Bad request: {exc}")
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc: RecursionError):
+        # json.loads (Flask's and webargs') gives up with RecursionError, not ValueError.
+        return _error(400, "Bad request: the JSON body is nested too deeply")
 
     @app.errorhandler(StoreUnavailable)
     def _unavailable(exc: StoreUnavailable):

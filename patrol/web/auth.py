@@ -170,6 +170,9 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limit_failed_logins
 def login():
+    target = request.args.get("next")
+    if target and any(ord(ch) < 0x20 or ord(ch) == 0x7f for ch in target):
+        abort(400, "next must be a local path; this one holds control characters")
     form = LoginForm()
     store = get_store()
     no_accounts = not store.list_users()

@@ -41,10 +41,13 @@ def index():
                                error=error, action=ActionForm(), query=""), 400
     if request.args:
         filters = store_filters(form)
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    raw_page = request.args.get("page", "1").strip()
+    if not raw_page.isdigit() or len(raw_page) > 9:  # "1e23", "-1", 10**23: not a page
+        return render_template("queue.html", form=form, flags=[], total=0, page=1, pages=1,
+                               error=f"page must be a whole number from 1 to 999999999, "
+                                     f"got {raw_page[:40]!r}",
+                               action=ActionForm(), query=""), 400
+    page = max(1, int(raw_page))
     sort = form.sort.data or "-priority"
     flags, total = get_store().list_flags(**filters, sort=sort, skip=(page - 1) * PAGE_SIZE,
                                           limit=PAGE_SIZE)

@@ -2,6 +2,7 @@
 the spool, and the run judgement."""
 
 import datetime as dt
+import os
 
 from pipelines.minors import minor_relevance
 from pipelines.outcome import judge
@@ -119,3 +120,55 @@ def test_judge_reads_stats_not_exit_codes():
     outcome, reason = judge(site_errors, 0)
     assert outcome == "ok" and "1 pages failed after retries" in reason
     assert judge(dict(site_errors, **{"log_count/ERROR": 2}), 0)[0] == "partial"
+
+
+def test_a_failed_replay_gives_back_every_file_it_claimed(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append([{"n": 1}, {"n": 2}])
+    spool.give_back(spool.claim()[0])  # a second spool file, as after an earlier failed replay
+    spool.append([{"n": 3}])
+    claimed = spool.claim()
+    assert len(claimed) == 2 and spool.pending() == 0
+    records = list(spool.read(claimed[0]))
+    spool.give_back(claimed[0], records[1:])  # failed after the first record
+    spool.give_back(claimed[1])
+    assert spool.pending() == 2 and not list(tmp_path.glob("replay-*"))
+
+
+def test_replay_files_of_a_dead_process_are_claimed_again(tmp_path):
+    import subprocess
+    import sys
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    (tmp_path / f"replay-{dead}-abc.jsonl").write_text('{"n": 1}\n', encoding="utf-8")
+    (tmp_path / f"replay-{os.getppid()}-def.jsonl").write_text('{"n": 2}\n', encoding="utf-8")
+    assert spool_pending(tmp_path) == 1  # the live process's replay is its own business
+    claimed = Spool(tmp_path).claim()
+    assert [list(Spool.read(p)) for p in claimed] == [[{"n": 1}]]
+
+
+def spool_pending(path) -> int:
+    return Spool(path).pending()
+
+
+def test_judge_sees_pages_the_run_could_not_keep():
+    ok = {"response_received_count": 10, "item_scraped_count": 8, "finish_reason": "finished"}
+    for key in ("patrol/store/rejected", "patrol/page_bomb", "patrol/redirect/max_reached",
+                "patrol/encoding/mismatch"):
+        outcome, reason = judge(dict(ok, **{key: 1}), 0)
+        assert outcome == "partial" and reason.startswith("1 "), (key, reason)
+    outcome, reason = judge(dict(ok, **{"patrol/store/lost": 3}), 0)
+    assert outcome == "failed" and reason.startswith("3 records lost")
+
+
+def test_a_record_the_store_refuses_costs_that_record_only(store):
+    good, bad = build_record(_app_item()), build_record(_app_item())
+    deep = value = {}
+    for _ in range(200):
+        value["x"] = {}
+        value = value["x"]
+    bad["item"] = dict(bad["item"], url="http://127.0.0.1:1/app/bad", description=deep)
+    counts = write_records(store, [bad, good])
+    assert counts["patrol/store/rejected"] == 1 and counts["patrol/store/items_written"] == 1
+    assert store.get_item("http://127.0.0.1:1/app/bad") is None
+    assert store.get_item("http://127.0.0.1:1/app/9") is not None
