@@ -68,6 +68,7 @@ class WorkerStorePipeline(StorePipeline):
     async def open_spider(self):
         self.source = "worker"
         self.source_weight = 1.0
+        self.loop = asyncio.get_running_loop()
         self.timer = asyncio.ensure_future(self._tick())
 
     def process_item(self, item):
@@ -75,15 +76,19 @@ class WorkerStorePipeline(StorePipeline):
         self.source_weight = spider.weight(ItemAdapter(item).get("source") or "")
         return super().process_item(item)
 
-    async def flush(self) -> None:
-        """Write (or spool) every item handed to this pipeline so far."""
+    async def flush(self) -> bool:
+        """Write (or spool) every item handed to this pipeline so far; False
+        when some could go neither to the store nor to the spool (they are
+        held in memory and the worker stops: their leases must not finish)."""
         self._submit_flush()
         for fut in list(self.pending):
             await asyncio.wrap_future(fut)
+        return not self.unsaved
 
     def _finish_run(self, stats: dict) -> None:
-        """Runs are the frontier's; only replay what waits in the spool."""
+        """Runs are the frontier's; only save what is held and replay the spool."""
         try:
+            self._save_unsaved()
             self._replay()
         except StoreError as exc:
             logger.error("spooled records not replayed (%s); %d wait in the spool",

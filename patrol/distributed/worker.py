@@ -105,8 +105,13 @@ class WorkerExtension:
             task.cancel()
         tracker = spider.tracker
         try:
-            await self._ack(tracker.take_ready())  # the store pipeline has flushed on close
-            back = spider.frontier.requeue(tracker.unready())
+            if self.crawler.stats.get_value("patrol/store/lost", 0):
+                # Items the store and the spool both refused: crawl those pages again.
+                tracker.give_back(tracker.take_ready())
+                back = spider.frontier.requeue(tracker.held())
+            else:
+                await self._ack(tracker.take_ready())  # the store pipeline flushed on close
+                back = spider.frontier.requeue(tracker.unready())
             if back:
                 logger.info("%d unfinished requests returned to the frontier", back)
             spider.frontier.leave(spider.worker_id)
@@ -134,8 +139,11 @@ class WorkerExtension:
         if not ready:
             return
         store = self._store_pipeline()
-        if store is not None:
-            await store.flush()
+        if store is not None and not await store.flush():
+            # Neither the store nor the spool took them: the leases stay open and
+            # go back to the queue when this worker stops (it is stopping).
+            self.spider.tracker.give_back(ready)
+            return
         await self._ack(ready)
 
     async def _ack(self, ready: list) -> None:
