@@ -37,7 +37,8 @@ def host_key(url: str) -> str:
     """The politeness key of a URL: its host, with the port when one is given
     (sites on one host but other ports are other sites, as in the demo)."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    # "|" separates the fields of a queued entry (lua.py): never part of a key.
+    host = (parts.hostname or "").lower().replace("|", "%7c")
     try:
         port = parts.port
     except ValueError:

@@ -144,6 +144,7 @@ def test_a_stopping_worker_gives_its_leases_back(frontier):
 
 @pytest.mark.parametrize("url, key", [("http://Shop.Test/a", "shop.test"),
                                       ("https://127.0.0.1:8001/x", "127.0.0.1:8001"),
-                                      ("http://shop.test:80/", "shop.test:80")])
+                                      ("http://shop.test:80/", "shop.test:80"),
+                                      ("http://a|b.test/", "a%7cb.test")])
 def test_sites_are_told_apart_by_host_and_port(url, key):
     assert host_key(url) == key
