@@ -187,9 +187,9 @@ class WorkerExtension:
             spider.scheduler.push_waiting()
         spider.release_settled()
         running = frontier.runs()
-        self._stop_late(running)
         if time.monotonic() - self._progress_at >= PROGRESS_SECONDS:
             self._progress_at = time.monotonic()
+            self._stop_late(running)
             mine = [r for r in running if frontier.claim(f"progress:{r}", spider.worker_id, PROGRESS_SECONDS)]
             if mine:
                 await self._on_store(lambda store: [run_records.write_progress(frontier, store, r)
