@@ -159,6 +159,10 @@ class WorkerSpider(scrapy.Spider):
         return
         yield  # the frontier feeds this spider; nothing of its own to start
 
+    def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
+        """scrapy-redis's scheduler still calls the deprecated ``Spider.log``."""
+        self.logger.log(level, message, **kw)
+
     # -- sources ------------------------------------------------------------------
     def profile(self, source: str) -> Profile:
         """The source's profile, loaded once and again only when its file changed."""
