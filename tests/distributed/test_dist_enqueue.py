@@ -58,8 +58,8 @@ def test_workers_lists_the_live_ones(workers, frontier):
 def test_no_redis_is_a_one_line_error(workers, tmp_path):
     pool = workers()
     pool.env["PATROL_REDIS_URL"] = ""
-    out = pool.patrol("worker")
-    assert out.returncode == 2 and out.stderr.strip().count("\n") == 0
+    out = pool.cli("worker")  # refused before Scrapy starts
+    assert out.exit_code == 2 and out.stderr.strip().count("\n") == 0
     assert "PATROL_REDIS_URL is not set" in out.stderr
     pool.env["PATROL_REDIS_URL"] = "redis://127.0.0.1:9/0"  # nothing listens there
     out = pool.cli("workers")

@@ -52,6 +52,8 @@ def test_sigkill_loses_nothing_and_repeats_only_what_it_held(gensite, workers, f
     assert done["stats"]["patrol/frontier/requeued"] >= len(held)
     with open_store(store_url) as store:
         assert store.count_items(source="gen") == site.pages
+    pool.stop_all()  # SIGTERM: the others leave; the killed one's heartbeat has expired
+    assert frontier.workers() == [] and frontier.r.hlen(frontier.key("leasedata")) == 0
 
 
 def test_redis_restart_mid_crawl_resumes(gensite, workers, tmp_path, prefix):

@@ -72,6 +72,13 @@ def test_an_expired_lease_returns_to_the_queue_without_its_stats(frontier):
     assert int(frontier.run_info("r1")["requeued"]) == 1
 
 
+def test_a_renewed_lease_is_not_taken_back(frontier):
+    seed = _run(frontier)
+    _expire(frontier, seed.lease)
+    assert frontier.renew([seed.lease, "patrol:gone"], 60) == 1  # a live worker's heartbeat
+    assert frontier.reap() == 0 and frontier.held_by("w") == {seed.lease: '{"seed": true}'}
+
+
 def test_a_site_gets_at_most_its_concurrency_over_all_workers(frontier):
     _run(frontier, concurrency=2)
     for n in range(4):
