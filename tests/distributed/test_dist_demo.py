@@ -34,18 +34,18 @@ def test_two_workers_end_with_the_demo_s_items_and_flags(workers, frontier, tmp_
         for key, value in web.env().items():
             monkeypatch.setenv(key, value)
         monkeypatch.setenv("PATROL_DATA_DIR", str(tmp_path / "demo-data"))
-        local = f"sqlite:///{tmp_path / 'demo.db'}"
-        runs = crawl_sources(names, jobs=2, trigger="demo", store_url=local,
-                             sources_dir=str(BUNDLED_SOURCES))  # what `patrol demo` runs
-        assert all(r["outcome"] == "ok" for r in runs), [(r["source"], r["reason"]) for r in runs]
-
         shared = f"sqlite:///{tmp_path / 'shared.db'}"
         pool = workers(store_url=shared, extra_env={**web.env(), "PATROL_CLASSIFY": "1",
                                                     "PATROL_SOURCES": str(BUNDLED_SOURCES)})
         pool.start("a", concurrency=8)
         pool.start("b", concurrency=8)
-        out = pool.patrol("crawl", "--distributed", *names)
-        assert out.returncode == 0, out.stderr[-2000:]
+        out = pool.cli("crawl", "--distributed", *names)
+        assert out.exit_code == 0, out.output[-2000:]
+        # Meanwhile (the two crawls do not share a store): what `patrol demo` runs.
+        local = f"sqlite:///{tmp_path / 'demo.db'}"
+        runs = crawl_sources(names, jobs=2, trigger="demo", store_url=local,
+                             sources_dir=str(BUNDLED_SOURCES))
+        assert all(r["outcome"] == "ok" for r in runs), [(r["source"], r["reason"]) for r in runs]
         with open_store(shared) as store:
             ids = [r["id"] for r in store.list_runs(limit=10)]
         done = [wait_for_run(shared, run_id, timeout=300) for run_id in ids]
