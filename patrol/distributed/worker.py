@@ -131,6 +131,8 @@ class WorkerExtension:
                 raise
             except FrontierUnavailable as exc:
                 logger.warning("redis away: %s", exc)
+            except StoreError as exc:  # the run's record waits; its claim expires and it is tried again
+                logger.warning("store unavailable for run records: %s", exc)
             except Exception:  # keep the worker serving; the next round tries again
                 logger.exception("worker loop %s failed", fn.__name__)
 
