@@ -24,6 +24,7 @@ from urllib.parse import unquote
 
 from patrol.store import common as c
 from patrol.store import logic
+from patrol.store.entities import SQLiteEntities
 from patrol.store.base import (DEFAULT_LEASE_SECONDS, NotFound, RaiseResult, StoreConfigError,
                                StoreError, StoreUnavailable)
 from patrol.store.shared import SharedStore
@@ -90,7 +91,7 @@ def column_value(doc: dict, column: str) -> Any:
     return value
 
 
-class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
+class SQLiteStore(SQLiteReads, SQLiteUsers, SQLiteEntities, SharedStore):
     backend = "sqlite"
 
     def __init__(self, url: str, timeout: float = 5.0, *, clock=None):
