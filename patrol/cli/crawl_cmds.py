@@ -242,11 +242,13 @@ def crawl(sources: tuple[str, ...], jobs: int, resume: bool, distributed: bool, 
 
 def demo_report(store_url: str, top: int = 10) -> str:
     """Flags by category and the apps used by minors, after a demo crawl."""
+    from patrol.cases.views import summary_lines
     from patrol.export import app_survey_rows
     from patrol.store import CATEGORIES, open_store
     with open_store(store_url) as store:
         counts = store.flag_counts()
         apps = app_survey_rows(store)
+        cases = summary_lines(store)
     by_cat = ", ".join(f"{c} {counts['by_category'].get(c, 0)}" for c in CATEGORIES)
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(counts["by_status"].items()))
     lines = ["", f"flags: {counts['total']} ({by_cat}; {by_status or 'none'})", "",
@@ -259,9 +261,10 @@ def demo_report(store_url: str, top: int = 10) -> str:
                      f"{_cell(format(app.get('minor_score') or 0, '.2f'), 6, right=True)} "
                      f"{_cell(app['open_flags'] + app['confirmed_flags'], 5, right=True)}  "
                      f"{_cell('; '.join(app.get('minor_reasons') or []), 60, words=True).rstrip()}")
+    lines += [""] + cases
     cmd = patrol_command()
     lines.append("")
-    lines.append(f"more: {cmd} queue stats | {cmd} export apps --format xlsx --output apps.xlsx")
+    lines.append(f"more: {cmd} queue stats | {cmd} cases list | {cmd} export apps --format xlsx --output apps.xlsx")
     return "\n".join(lines)
 
 

@@ -115,7 +115,7 @@ def test_demo_summary_aligns_chinese_names_names_the_venv_command_and_cuts_reaso
     assert len(starts) == 1, table
     venv_patrol = str((BIN / "patrol").absolute())
     assert f"more: {venv_patrol} queue stats" in report or ".venv/bin/patrol queue stats" in report
-    assert "more: patrol " not in report
+    assert "more: patrol " not in report and "| patrol " not in report
 
 
 def test_packaging_metadata_uses_an_spdx_licence():
