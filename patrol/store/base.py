@@ -26,6 +26,9 @@ apps    one per (``store``, ``app_id``): latest listing fields, ``minor_relevant
         changes), ``flag_counts`` ({category: n}), ``first_seen``, ``last_seen``.
 users   one per console account: username, role, password_hash, created_at,
         updated_at (see ``patrol.store.users``).
+evidence  each case's append-only chain (capture, decision, takedown, re-checks):
+        flag_id, seq, kind, at, body (canonical JSON), digest; see
+        ``patrol.store.evidence``. (flag_id, seq) is unique: a chain never forks.
 runs    one per crawl run: id, source, trigger, started_at, finished_at,
         outcome ("running" | "ok" | "failed" | "partial" | "stopped"),
         exit_status, stats (dict), reason.
@@ -280,6 +283,17 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def set_password(self, username: str, password_hash: str) -> dict:
         """Replace the hash (NotFound for an unknown name); returns the account."""
+
+    # -- evidence chains (patrol.store.evidence; written by patrol.evidence.chain) --
+    @abc.abstractmethod
+    def append_evidence(self, flag_id: str, seq: int, kind: str, at: str, body: str,
+                        digest: str) -> dict:
+        """Add entry ``seq`` to the chain of ``flag_id``, kept byte for byte;
+        Conflict if that entry exists (another writer was first)."""
+
+    @abc.abstractmethod
+    def list_evidence(self, flag_id: str | None = None, *, kind: str | None = None) -> list[dict]:
+        """Chain entries of one flag (or all), by flag id then seq; ``kind`` filters."""
 
     # -- summaries -----------------------------------------------------------
     def summary(self) -> dict:

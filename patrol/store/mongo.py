@@ -44,6 +44,7 @@ from patrol.store.base import (DEFAULT_LEASE_SECONDS, Conflict, NotFound, RaiseR
 from patrol.store.mongo_read import MongoReads, strip
 from patrol.store.mongo_revs import Revisions, detect_atomic
 from patrol.store.shared import SharedStore
+from patrol.store.evidence import MongoEvidence
 from patrol.store.users import MongoUsers
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def doc_key(table: str, key: tuple) -> str:
     return c.app_key(*key) if table == "apps" else key[0]
 
 
-class MongoStore(Revisions, MongoReads, MongoUsers, SharedStore):
+class MongoStore(Revisions, MongoReads, MongoUsers, MongoEvidence, SharedStore):
     backend = "mongodb"
 
     def __init__(self, url: str, timeout: float = 5.0, *,

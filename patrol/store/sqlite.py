@@ -28,6 +28,7 @@ from patrol.store.base import (DEFAULT_LEASE_SECONDS, NotFound, RaiseResult, Sto
                                StoreError, StoreUnavailable)
 from patrol.store.shared import SharedStore
 from patrol.store.sqlite_read import SQLiteReads, dumps, loads, ts
+from patrol.store.evidence import SQLiteEvidence
 from patrol.store.users import SQLiteUsers
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def column_value(doc: dict, column: str) -> Any:
     return value
 
 
-class SQLiteStore(SQLiteReads, SQLiteUsers, SharedStore):
+class SQLiteStore(SQLiteReads, SQLiteUsers, SQLiteEvidence, SharedStore):
     backend = "sqlite"
 
     def __init__(self, url: str, timeout: float = 5.0, *, clock=None):
