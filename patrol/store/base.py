@@ -26,6 +26,11 @@ apps    one per (``store``, ``app_id``): latest listing fields, ``minor_relevant
         changes), ``flag_counts`` ({category: n}), ``first_seen``, ``last_seen``.
 users   one per console account: username, role, password_hash, created_at,
         updated_at (see ``patrol.store.users``).
+entities, links
+        identifiers of flagged items and the cases they join (``patrol.store.entities``,
+        written by ``patrol.cases``): replace_entities, delete_entities, find_entities,
+        entity_source_counts, iter_entity_keys, put_links, delete_links, find_links,
+        list_cases.
 evidence  each case's append-only chain (capture, decision, takedown, re-checks):
         flag_id, seq, kind, at, body (canonical JSON), digest; see
         ``patrol.store.evidence``. (flag_id, seq) is unique: a chain never forks.
@@ -93,6 +98,16 @@ class UpsertResult:
     status: str
     content_hash: str
     previous_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagPage:
+    """One keyset page of ``page_flags``: the flags, the number matching the
+    filters (None when not asked for) and the cursor of the next page (None
+    on the last)."""
+    flags: list
+    total: int | None
+    next: str | None
 
 
 @dataclass(frozen=True)
@@ -229,6 +244,68 @@ class Store(abc.ABC):
     def flag_counts(self) -> dict:
         """{"total": n, "by_category": {..}, "by_status": {..},
         "by_source": {..}, "by_day": {"YYYY-MM-DD": n}} (day of created_at, UTC)."""
+
+    # -- the queue at campaign scale (patrol/store/search.py, sqlite_queue.py,
+    #    mongo_queue.py) ---------------------------------------------------------
+    @abc.abstractmethod
+    def page_flags(self, *, q: str | None = None, source_like: str | None = None,
+                   url_like: str | None = None, sort: str = "-priority", after: str | None = None,
+                   limit: int = 50, with_total: bool = True, **filters) -> FlagPage:
+        """A keyset page of flags: the filters of ``list_flags`` (``filters``),
+        ``q`` (every word in the title, the page's text or the evidence),
+        ``source_like``/``url_like`` (substrings), ``after`` (the ``next`` of
+        the previous page, for the same ``sort``)."""
+
+    def bulk_decide(self, flag_ids: Iterable[str], actor: str, verdict: str, reason: str,
+                    note: str = "") -> dict[str, str]:
+        """A lead's decision on a selection, flag by flag (each gets its own
+        "decided" history entry, forced); {flag_id: "ok" or the refusal}."""
+        return self._bulk(flag_ids, lambda fid: self.decide(fid, actor, verdict, reason, note,
+                                                            force=True))
+
+    def bulk_reassign(self, flag_ids: Iterable[str], actor: str, analyst: str, *,
+                      lease_seconds: int = DEFAULT_LEASE_SECONDS) -> dict[str, str]:
+        """A lead hands a selection of open flags to ``analyst``; as bulk_decide."""
+        return self._bulk(flag_ids, lambda fid: self.reassign(fid, actor, analyst,
+                                                              lease_seconds=lease_seconds))
+
+    @staticmethod
+    def _bulk(flag_ids, action) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for fid in dict.fromkeys(flag_ids):
+            try:
+                action(fid)
+                out[fid] = "ok"
+            except (NotFound, Conflict) as exc:
+                out[fid] = str(exc)
+        return out
+
+    @abc.abstractmethod
+    def flag_figures(self, *, since: _dt.datetime | None = None,
+                     until: _dt.datetime | None = None) -> dict:
+        """Flags raised in [since, until): {"total", "by_category_status":
+        {category: {status: n}}, "by_source": {source: n}} (one aggregation)."""
+
+    @abc.abstractmethod
+    def item_figures(self, *, since: _dt.datetime | None = None,
+                     until: _dt.datetime | None = None) -> dict:
+        """Pages last seen in [since, until): {"pages", "by_source": {source: n}}."""
+
+    @abc.abstractmethod
+    def app_figures(self, *, since: _dt.datetime | None = None,
+                    until: _dt.datetime | None = None) -> dict:
+        """Apps last seen in [since, until): {"apps", "minor", "by_category":
+        {category: {"apps", "minor"}}}."""
+
+    @abc.abstractmethod
+    def flag_counts_for_urls(self, urls: Iterable[str]) -> dict:
+        """{url: {"open", "confirmed", "dismissed", "escalated", "categories"}}
+        for the given pages (one grouped query per few hundred urls)."""
+
+    @abc.abstractmethod
+    def iter_apps(self, *, minor_only: bool = False, since: _dt.datetime | None = None,
+                  until: _dt.datetime | None = None, batch: int = 1000):
+        """Every app (seen in the period) by its key, in keyset pages of ``batch``."""
 
     # -- apps ----------------------------------------------------------------
     @abc.abstractmethod

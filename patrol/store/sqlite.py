@@ -24,9 +24,12 @@ from urllib.parse import unquote
 
 from patrol.store import common as c
 from patrol.store import logic
-from patrol.store.base import (DEFAULT_LEASE_SECONDS, NotFound, RaiseResult, StoreConfigError,
+from patrol.store.base import (NotFound, RaiseResult, StoreConfigError,
                                StoreError, StoreUnavailable)
+from patrol.store import sqlite_queue
+from patrol.store.entities import SQLiteEntities
 from patrol.store.shared import SharedStore
+from patrol.store.sqlite_queue import SQLiteQueue
 from patrol.store.sqlite_read import SQLiteReads, dumps, loads, ts
 from patrol.store.evidence import SQLiteEvidence
 from patrol.store.users import SQLiteUsers
@@ -91,7 +94,8 @@ def column_value(doc: dict, column: str) -> Any:
     return value
 
 
-class SQLiteStore(SQLiteReads, SQLiteUsers, SQLiteEvidence, SharedStore):
+class SQLiteStore(SQLiteQueue, SQLiteReads, SQLiteUsers, SQLiteEntities, SQLiteEvidence,
+                  SharedStore):
     backend = "sqlite"
 
     def __init__(self, url: str, timeout: float = 5.0, *, clock=None):
@@ -117,6 +121,7 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SQLiteEvidence, SharedStore):
                     for statement in SCHEMA.split(";"):
                         if statement.strip():
                             conn.execute(statement)
+                    sqlite_queue.create_schema(conn)
         except StoreError:
             self.close()
             raise
@@ -221,6 +226,8 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SQLiteEvidence, SharedStore):
                 existing = self._get(conn, "items", (url,)) if isinstance(url, str) else None
                 result, doc = logic.plan_item(existing, item, self.now())
                 self._put(conn, "items", doc, new=existing is None)
+                if result.status != "unchanged":
+                    sqlite_queue.index_item_text(conn, doc["url"], doc.get("text"))
                 results.append(result)
         return results
 
@@ -236,26 +243,10 @@ class SQLiteStore(SQLiteReads, SQLiteUsers, SQLiteEvidence, SharedStore):
             status, doc = logic.plan_raise(existing, f, self.now())
             if doc is not None:
                 self._put(conn, "flags", doc, new=existing is None)
+                rowid = conn.execute("SELECT rowid FROM flags WHERE id = ?",
+                                     (doc["id"],)).fetchone()[0]
+                sqlite_queue.index_flag(conn, rowid, doc)
         return RaiseResult((doc or existing)["id"], status)
-
-    def claim_next(self, analyst, *, lease_seconds=DEFAULT_LEASE_SECONDS, category=None,
-                   source=None, kind=None):
-        c.check_str("analyst", analyst)
-        c.check_lease(lease_seconds)
-        where, params = self._where(self._flag_filters(category=category, source=source,
-                                                       kind=kind))
-        with self._tx() as conn:
-            now = self.now()
-            row = conn.execute(
-                "SELECT doc FROM flags WHERE (status = 'pending' OR (status = 'in_review' AND "
-                "(lease_until IS NULL OR lease_until <= ?)))" + "".join(f" AND {w}" for w in where)
-                + " ORDER BY priority DESC, created_at ASC, id ASC LIMIT 1",
-                [ts(now)] + params).fetchone()
-            if row is None:
-                return None
-            doc = logic.do_claim(loads(row[0]), analyst, lease_seconds, now)
-            self._put(conn, "flags", doc, new=False)
-        return c.public(doc)
 
     def upsert_app(self, app: dict) -> str:
         key = (app.get("store"), app.get("app_id")) if isinstance(app, dict) else (None, None)
