@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "patrol.cli.schedule_cmds",
     "patrol.cli.model_cmds",
     "patrol.cli.worker_cmds",
+    "patrol.cli.cases_cmds",
     "patrol.cli.evidence_cmds",
 ]
 
