@@ -191,6 +191,11 @@ def _config_file_values() -> dict[str, Any]:
     return values
 
 
+register("PATROL_CASES_HUB_SOURCES", 10,
+         "An identifier shown by flags of this many distinct sources is a hub (a platform's number, a common domain): shown, but it links no cases.", int)
+register("PATROL_CASES_HUBS", "",
+         "Identifiers that never link cases, comma-separated type:value keys (e.g. the office's own contact: phone:+861012345678).")
+
 def get(name: str) -> Any:
     """The value of one setting: environment, then config file, then default."""
     setting = SETTINGS[name]

@@ -75,6 +75,20 @@ def _check(record: dict) -> None:
         normalize(record["app"])
 
 
+def link_cases(store, doc: dict, raised_flags: list[dict]) -> dict[str, int]:
+    """The identifiers of a page that raised flags go to its case (``patrol.cases``).
+    A store failure fails the batch like any write (it is spooled and replayed:
+    linking is idempotent); a bug in linking costs the links of this page only."""
+    from patrol.cases import on_raised
+    try:
+        return on_raised(store, doc, raised_flags)
+    except StoreError:
+        raise
+    except Exception:
+        logger.exception("linking the cases of %s failed", doc.get("url"))
+        return {"patrol/cases/errors": 1}
+
+
 def write_records(store, records: list[dict]) -> dict[str, int]:
     """Write a batch; returns counters. Raises StoreError when the store fails
     (the caller spools the whole batch: every write below is idempotent).
@@ -101,6 +115,7 @@ def write_records(store, records: list[dict]) -> dict[str, int]:
         good.append(record)
     for record in good:
         doc = record["item"]
+        raised_flags = []
         for flag in record["flags"]:
             raised = store.raise_flag(url=doc["url"], category=flag["category"], score=flag["score"],
                                       priority=flag["priority"], verdict=flag["verdict"],
@@ -108,6 +123,11 @@ def write_records(store, records: list[dict]) -> dict[str, int]:
                                       content_hash=doc["content_hash"], source=doc.get("source", ""),
                                       kind=doc.get("kind", "page"), title=doc.get("title", ""))
             inc(f"patrol/store/flags/{raised.status}")
+            raised_flags.append({"id": raised.flag_id, "status": raised.status,
+                                 "category": flag["category"], "evidence": flag["evidence"]})
+        if raised_flags:
+            for key, n in link_cases(store, doc, raised_flags).items():
+                inc(key, n)
         if record["app"] is not None:
             inc(f"patrol/store/apps/{store.upsert_app(record['app'])}")
     results = store.upsert_items([r["item"] for r in good])

@@ -26,6 +26,11 @@ apps    one per (``store``, ``app_id``): latest listing fields, ``minor_relevant
         changes), ``flag_counts`` ({category: n}), ``first_seen``, ``last_seen``.
 users   one per console account: username, role, password_hash, created_at,
         updated_at (see ``patrol.store.users``).
+entities, links
+        identifiers of flagged items and the cases they join (``patrol.store.entities``,
+        written by ``patrol.cases``): replace_entities, delete_entities, find_entities,
+        entity_source_counts, iter_entity_keys, put_links, delete_links, find_links,
+        list_cases.
 runs    one per crawl run: id, source, trigger, started_at, finished_at,
         outcome ("running" | "ok" | "failed" | "partial" | "stopped"),
         exit_status, stats (dict), reason.

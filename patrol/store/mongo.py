@@ -41,6 +41,7 @@ from patrol.store import common as c
 from patrol.store import logic
 from patrol.store.base import (DEFAULT_LEASE_SECONDS, Conflict, NotFound, RaiseResult,
                                StoreConfigError, StoreError, StoreUnavailable, redact_url)
+from patrol.store.entities import MongoEntities
 from patrol.store.mongo_queue import MongoQueue
 from patrol.store.mongo_read import MongoReads, strip
 from patrol.store.mongo_revs import Revisions, detect_atomic
@@ -66,7 +67,7 @@ def doc_key(table: str, key: tuple) -> str:
     return c.app_key(*key) if table == "apps" else key[0]
 
 
-class MongoStore(Revisions, MongoQueue, MongoReads, MongoUsers, SharedStore):
+class MongoStore(Revisions, MongoQueue, MongoReads, MongoUsers, MongoEntities, SharedStore):
     backend = "mongodb"
 
     def __init__(self, url: str, timeout: float = 5.0, *,

@@ -27,6 +27,7 @@ from patrol.store import logic
 from patrol.store.base import (NotFound, RaiseResult, StoreConfigError,
                                StoreError, StoreUnavailable)
 from patrol.store import sqlite_queue
+from patrol.store.entities import SQLiteEntities
 from patrol.store.shared import SharedStore
 from patrol.store.sqlite_queue import SQLiteQueue
 from patrol.store.sqlite_read import SQLiteReads, dumps, loads, ts
@@ -92,7 +93,7 @@ def column_value(doc: dict, column: str) -> Any:
     return value
 
 
-class SQLiteStore(SQLiteQueue, SQLiteReads, SQLiteUsers, SharedStore):
+class SQLiteStore(SQLiteQueue, SQLiteReads, SQLiteUsers, SQLiteEntities, SharedStore):
     backend = "sqlite"
 
     def __init__(self, url: str, timeout: float = 5.0, *, clock=None):
