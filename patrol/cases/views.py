@@ -122,3 +122,17 @@ def export_rows(case: dict) -> list[dict]:
         "joined_by": "; ".join(m["joined_by"]),
         "identifiers": "; ".join(e["key"] for e in m["identifiers"]),
     } for m in case["members"]]
+
+
+def summary_lines(store, top: int = 5) -> list[str]:
+    """What ``patrol demo`` prints about cases: the groups that span sites first."""
+    rows, total = list_cases(store, limit=200)
+    rows.sort(key=lambda r: (-len(r["sources"]), -r["flags"], r["id"]))
+    spanning = [r for r in rows if len(r["sources"]) > 1]
+    lines = [f"linked cases: {total} ({len(spanning)} spanning two or more sites)"]
+    for row in rows[:top]:
+        lines.append(f"  {row['id']}  {row['flags']} flags on {', '.join(row['sources'])}  "
+                     f"joined by {', '.join(row['joining'][:4])}")
+    if rows:
+        lines.append(f"  patrol cases show {rows[0]['id']}")
+    return lines

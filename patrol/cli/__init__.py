@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "patrol.cli.schedule_cmds",
     "patrol.cli.model_cmds",
     "patrol.cli.worker_cmds",
+    "patrol.cli.cases_cmds",
 ]
 
 

@@ -200,11 +200,13 @@ def crawl(sources: tuple[str, ...], jobs: int, resume: bool, distributed: bool, 
 
 def demo_report(store_url: str, top: int = 10) -> str:
     """Flags by category and the apps used by minors, after a demo crawl."""
+    from patrol.cases.views import summary_lines
     from patrol.export import app_survey_rows
     from patrol.store import CATEGORIES, open_store
     with open_store(store_url) as store:
         counts = store.flag_counts()
         apps = app_survey_rows(store)
+        cases = summary_lines(store)
     by_cat = ", ".join(f"{c} {counts['by_category'].get(c, 0)}" for c in CATEGORIES)
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(counts["by_status"].items()))
     lines = ["", f"flags: {counts['total']} ({by_cat}; {by_status or 'none'})", "",
@@ -215,8 +217,9 @@ def demo_report(store_url: str, top: int = 10) -> str:
                      f"{app.get('downloads') or 0:>11,} {app.get('minor_score') or 0:>6.2f} "
                      f"{app['open_flags'] + app['confirmed_flags']:>5}  "
                      f"{_safe('; '.join(app.get('minor_reasons') or []), 60)}")
+    lines += [""] + cases
     lines.append("")
-    lines.append("more: patrol queue stats | patrol export apps --format xlsx --output apps.xlsx")
+    lines.append("more: patrol queue stats | patrol cases list | patrol export apps --format xlsx --output apps.xlsx")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ import click
 
 from patrol.errors import PatrolError
 from patrol.store import open_store
+from patrol.store.users import ROLES
 
 
 @click.command("serve")
@@ -31,12 +32,16 @@ def _read_password(password_stdin: bool) -> str:
 
 @click.group("users")
 def users_group() -> None:
-    """Accounts of the review console (roles: analyst, lead)."""
+    """Accounts of the review console (roles: analyst, lead).
+
+    Passwords: at least 10 and at most 128 characters, and not easy to guess
+    (zxcvbn: common passwords, keyboard walks, repeats and the user's name are
+    refused)."""
 
 
 @users_group.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["analyst", "lead"]), default="analyst", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="analyst", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """Create an account NAME."""
@@ -52,13 +57,38 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 def users_passwd(name: str, password_stdin: bool) -> None:
     """Set a new password for NAME (ends the account's sessions and tokens)."""
-    from patrol.web.auth import MIN_PASSWORD, hash_password
+    from patrol.web.auth import change_password
     password = _read_password(password_stdin)
-    if len(password) < MIN_PASSWORD:
-        raise PatrolError(f"password: must be at least {MIN_PASSWORD} characters")
     with open_store() as store:
-        store.set_password(name, hash_password(password))
-    click.echo(f"password changed for {name}")
+        change_password(store, name, password)
+    click.echo(f"password changed for {name}; its sessions and API tokens have ended")
+
+
+@users_group.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """Disable NAME: its sessions and API tokens end at once and it cannot log in."""
+    with open_store() as store:
+        store.set_disabled(name, True)
+    click.echo(f"disabled {name}; its sessions and API tokens have ended")
+
+
+@users_group.command("enable")
+@click.argument("name")
+def users_enable(name: str) -> None:
+    """Enable NAME again (it logs in afresh: old sessions and tokens stay ended)."""
+    with open_store() as store:
+        store.set_disabled(name, False)
+    click.echo(f"enabled {name}")
+
+
+@users_group.command("logout")
+@click.argument("name")
+def users_logout(name: str) -> None:
+    """End every session and API token of NAME (e.g. a lost laptop)."""
+    with open_store() as store:
+        store.end_sessions(name, tokens=True)
+    click.echo(f"ended every session and API token of {name}")
 
 
 @users_group.command("list")
@@ -71,8 +101,9 @@ def users_list() -> None:
         return
     for u in users:
         created = u.get("created_at")
-        click.echo(f"{u['username']:<24} {u['role']:<8} {created:%Y-%m-%d}" if created else
-                   f"{u['username']:<24} {u['role']}")
+        state = "disabled" if u.get("disabled") else "active"
+        click.echo(f"{u['username']:<24} {u['role']:<8} {state:<9} {created:%Y-%m-%d}" if created else
+                   f"{u['username']:<24} {u['role']:<8} {state}")
 
 
 commands = [serve_cmd, users_group]

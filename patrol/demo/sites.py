@@ -12,7 +12,7 @@ from pathlib import Path
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 
-SITE_NAMES = ("appstore", "bookshop", "ziliaopu", "chengnan-daily", "fake-news")
+SITE_NAMES = ("appstore", "bookshop", "ziliaopu", "chengnan-daily", "fake-news", "shuwu", "fazhi-guancha")
 
 # Profiles reference base URLs through these (``web.env()`` returns the mapping).
 ENV_VARS = {name: "DEMO_" + name.upper().replace("-", "_") + "_URL" for name in SITE_NAMES}

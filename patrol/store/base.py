@@ -24,8 +24,9 @@ apps    one per (``store``, ``app_id``): latest listing fields, ``minor_relevant
         (bool), ``minor_score`` (float), ``minor_reasons`` (list of str),
         ``downloads_history`` ([{"at", "downloads"}], appended when the count
         changes), ``flag_counts`` ({category: n}), ``first_seen``, ``last_seen``.
-users   one per console account: username, role, password_hash, created_at,
-        updated_at (see ``patrol.store.users``).
+users   one per console account: username, role, password_hash, disabled,
+        session_version, token_version, created_at, updated_at (see
+        ``patrol.store.users``).
 entities, links
         identifiers of flagged items and the cases they join (``patrol.store.entities``,
         written by ``patrol.cases``): replace_entities, delete_entities, find_entities,
@@ -358,7 +359,17 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def set_password(self, username: str, password_hash: str) -> dict:
-        """Replace the hash (NotFound for an unknown name); returns the account."""
+        """Replace the hash (NotFound for an unknown name) and end the account's
+        sessions and tokens; returns the account."""
+
+    @abc.abstractmethod
+    def end_sessions(self, username: str, *, tokens: bool = False) -> dict:
+        """Raise the account's ``session_version`` (and ``token_version`` with
+        ``tokens``), so that every session (token) issued before is refused."""
+
+    @abc.abstractmethod
+    def set_disabled(self, username: str, disabled: bool) -> dict:
+        """Disable or enable an account; either way its sessions and tokens end."""
 
     # -- summaries -----------------------------------------------------------
     def summary(self) -> dict:

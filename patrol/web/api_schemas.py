@@ -9,12 +9,13 @@ from apiflask.validators import Length, OneOf, Range
 
 from patrol.store.base import CATEGORIES, DECISIONS, KINDS, STATUSES
 from patrol.web.forms import SORTS
+from patrol.web.passwords import MAX_PASSWORD
 from patrol.web.render import REASON_LABELS
 
 
 class TokenIn(Schema):
     username = String(required=True, validate=Length(1, 64))
-    password = String(required=True, validate=Length(1, 1024))
+    password = String(required=True, validate=Length(1, MAX_PASSWORD))
 
 
 class TokenOut(Schema):

@@ -1,10 +1,13 @@
 """Accounts, roles, login and the access checks every view uses.
 
-Passwords are hashed with argon2-cffi; the user record lives in the store
+Passwords are hashed with argon2-cffi and checked against one policy
+(``patrol.web.passwords``); the user record lives in the store
 (``create_user``/``get_user``/...). The browser holds a signed session cookie
 (Flask's); the API also accepts a signed bearer token from ``POST /api/token``.
-Both carry a fingerprint of the password hash, so changing a password ends
-every session and token issued before.
+The cookie carries the account's ``session_version`` and the token its
+``token_version``; both are checked against the store on every request, so
+logging out (all of the account's browser sessions), changing the password
+and disabling the account end them on the server, not only in the browser.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import re
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -23,14 +25,13 @@ from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from patrol.errors import PatrolError
+from patrol.store.users import ROLES, USERNAME_RE, USERNAME_RULE
 from patrol.web.app import get_store
 from patrol.web.forms import LoginForm
+from patrol.web.passwords import MAX_PASSWORD, MIN_PASSWORD, check_password  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
-ROLES = ("analyst", "lead")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-MIN_PASSWORD = 8
 TOKEN_MAX_AGE = 30 * 24 * 3600
 
 _hasher = PasswordHasher()
@@ -39,20 +40,45 @@ _dummy_hash: str | None = None
 bp = Blueprint("auth", __name__)
 
 
-def _login_key() -> str:
-    """Failed logins are counted per client address and user name."""
+def _login_name() -> str:
     body = request.get_json(silent=True) if request.is_json else None
     name = request.form.get("username") or (body.get("username") if isinstance(body, dict) else "")
-    return f"{get_remote_address()}|{str(name or '')[:64].casefold()}"
+    return str(name or "")[:64].casefold()
 
 
-# Flask-Limiter, in memory (the console is one waitress process): a password
-# guesser gets LOGIN_LIMIT failed attempts, then 429 until the window passes.
-limiter = Limiter(_login_key, storage_uri="memory://", default_limits=[], headers_enabled=True)
-LOGIN_LIMIT = "10 per 15 minutes"
-limit_failed_logins = limiter.limit(LOGIN_LIMIT, methods=["POST"],
-                                    deduct_when=lambda response: response.status_code == 401,
-                                    error_message="Too many failed logins; wait a few minutes.")
+# Flask-Limiter, in memory (the console is one waitress process). Failed logins
+# are counted twice, each count shared by /login and /api/token: per user name
+# (a guesser of one account is stopped whatever address it uses) and per
+# client address (a guesser trying many names is stopped too). Either limit
+# refuses every login it covers, the right password too, with 429 and a
+# message that says the account (or address) is locked and for how long.
+limiter = Limiter(get_remote_address, storage_uri="memory://", default_limits=[], headers_enabled=True)
+LOGIN_WINDOW_MINUTES = 15
+USER_LIMIT = f"10 per {LOGIN_WINDOW_MINUTES} minutes"
+ADDRESS_LIMIT = f"30 per {LOGIN_WINDOW_MINUTES} minutes"
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _user_locked_message() -> str:
+    return (f"The account {_login_name()!r} is locked after too many failed logins: try again in "
+            f"{LOGIN_WINDOW_MINUTES} minutes (the right password is refused too until then).")
+
+
+_limit_user = limiter.shared_limit(USER_LIMIT, scope="login-user", key_func=_login_name, methods=["POST"],
+                                   deduct_when=_failed, error_message=_user_locked_message)
+_limit_address = limiter.shared_limit(
+    ADDRESS_LIMIT, scope="login-address", key_func=get_remote_address, methods=["POST"],
+    deduct_when=_failed,
+    error_message=f"Logins from your address are locked after too many failed attempts: try again in "
+                  f"{LOGIN_WINDOW_MINUTES} minutes.")
+
+
+def limit_failed_logins(view):
+    """Both login limits, for every route that checks a password."""
+    return _limit_address(_limit_user(view))
 
 
 def hash_password(password: str) -> str:
@@ -66,12 +92,17 @@ def fingerprint(user: dict) -> str:
 def create_account(store, username: str, role: str, password: str) -> dict:
     """Validate and create an account (used by ``patrol users add``)."""
     if not USERNAME_RE.match(username or ""):
-        raise PatrolError(f"user name {username!r}: use 1-64 letters, digits, '.', '_' or '-'")
+        raise PatrolError(f"user name {username!r}: {USERNAME_RULE}")
     if role not in ROLES:
         raise PatrolError(f"role {role!r}: must be one of {', '.join(ROLES)}")
-    if len(password or "") < MIN_PASSWORD:
-        raise PatrolError(f"password: must be at least {MIN_PASSWORD} characters")
+    check_password(password, username)
     return store.create_user(username, hash_password(password), role)
+
+
+def change_password(store, username: str, password: str) -> dict:
+    """Set a new password under the policy; ends the account's sessions and tokens."""
+    check_password(password, username)
+    return store.set_password(username, hash_password(password))
 
 
 def authenticate(store, username: str, password: str) -> dict | None:
@@ -89,6 +120,8 @@ def authenticate(store, username: str, password: str) -> dict | None:
         _hasher.verify(user["password_hash"], password)
     except (VerificationError, InvalidHashError):
         return None
+    if user.get("disabled"):
+        return None
     if _hasher.check_needs_rehash(user["password_hash"]):
         user = store.set_password(username, _hasher.hash(password))
     return user
@@ -99,7 +132,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def issue_token(user: dict) -> str:
-    return _serializer().dumps({"u": user["username"], "f": fingerprint(user)})
+    return _serializer().dumps({"u": user["username"], "f": fingerprint(user), "v": user["token_version"]})
 
 
 def _user_from_token(token: str) -> dict | None:
@@ -107,8 +140,19 @@ def _user_from_token(token: str) -> dict | None:
         data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
     except BadSignature:
         return None
+    if not isinstance(data, dict):
+        return None
     user = get_store().get_user(str(data.get("u", "")))
-    return user if user and fingerprint(user) == data.get("f") else None
+    if user is None or user.get("disabled") or fingerprint(user) != data.get("f") \
+            or user["token_version"] != data.get("v"):
+        return None
+    return user
+
+
+def start_session(user: dict) -> None:
+    session.clear()
+    session.permanent = True
+    session["user"], session["fp"], session["sv"] = user["username"], fingerprint(user), user["session_version"]
 
 
 def load_user() -> None:
@@ -124,7 +168,8 @@ def load_user() -> None:
     name = session.get("user")
     if name:
         user = get_store().get_user(name)
-        if user and fingerprint(user) == session.get("fp"):
+        if user and not user.get("disabled") and fingerprint(user) == session.get("fp") \
+                and user["session_version"] == session.get("sv"):
             g.user, g.auth = user, "session"
         else:
             session.clear()
@@ -180,9 +225,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(store, form.username.data, form.password.data)
         if user is not None:
-            session.clear()
-            session.permanent = True
-            session["user"], session["fp"] = user["username"], fingerprint(user)
+            start_session(user)
             log.info("login: %s", user["username"])
             return redirect(_safe_next(request.args.get("next")))
         flash("Wrong user name or password.", "error")
@@ -192,5 +235,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Ends every browser session of the account on the server (a copied
+    cookie is refused from now on), not only this browser's cookie."""
+    if g.get("user") is not None and g.get("auth") == "session":
+        get_store().end_sessions(g.user["username"])
+        log.info("logout: %s", g.user["username"])
     session.clear()
     return redirect(url_for("auth.login"))

@@ -9,6 +9,7 @@ from wtforms import DateField, FloatField, PasswordField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from patrol.store.base import CATEGORIES, DECISIONS, KINDS, STATUSES
+from patrol.web.passwords import MAX_PASSWORD
 from patrol.web.render import REASON_CODES, reason_valid
 
 try:  # WTForms 3.3 deprecates (value, label) tuples for choices
@@ -27,7 +28,7 @@ def _choices(values) -> list:
 
 class LoginForm(FlaskForm):
     username = StringField("User name", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
 
 
 class ActionForm(FlaskForm):

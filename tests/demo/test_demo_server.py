@@ -16,7 +16,8 @@ from scrapy.http import HtmlResponse
 from patrol.demo import ENV_VARS, SITE_NAMES
 
 TITLES = {"appstore": "童趣应用市场", "bookshop": "新华书香网上书店", "ziliaopu": "学霸资料铺",
-          "chengnan-daily": "城南日报", "fake-news": "华夏法治资讯网"}
+          "chengnan-daily": "城南日报", "fake-news": "华夏法治资讯网", "shuwu": "书屋电子书铺",
+          "fazhi-guancha": "中华法治观察网"}
 
 
 def test_every_site_serves_home_and_robots(web, get):
@@ -39,7 +40,7 @@ def test_env_names_every_site(web):
     assert env["DEMO_CHENGNAN_DAILY_URL"] == web.urls["chengnan-daily"]
     assert set(env) - {"PATROL_OUTLET_REGISTRY"} == set(ENV_VARS.values()) == {
         "DEMO_APPSTORE_URL", "DEMO_BOOKSHOP_URL", "DEMO_ZILIAOPU_URL",
-        "DEMO_CHENGNAN_DAILY_URL", "DEMO_FAKE_NEWS_URL"}
+        "DEMO_CHENGNAN_DAILY_URL", "DEMO_FAKE_NEWS_URL", "DEMO_SHUWU_URL", "DEMO_FAZHI_GUANCHA_URL"}
     # the demo's licensed outlet is registered at its local address
     registry = open(env["PATROL_OUTLET_REGISTRY"], encoding="utf-8").read()
     assert "城南日报," + web.urls["chengnan-daily"].split("/")[2] in registry

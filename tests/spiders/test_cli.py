@@ -76,12 +76,14 @@ def test_demo_fills_the_store_with_every_kind(patrol_env):
     env.pop("PATROL_SOURCES")
     run = patrol("demo", env=env, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
-    for name in ("appstore", "bookshop", "ziliaopu", "chengnan-daily", "fake-news"):
+    for name in ("appstore", "bookshop", "ziliaopu", "chengnan-daily", "fake-news", "shuwu",
+                 "fazhi-guancha"):
         assert name in run.stdout
+    assert "spanning two or more sites" in run.stdout and "shuwu, ziliaopu" in run.stdout
     summary = json.loads(patrol("store", "check", "--json", env=env).stdout)
     kinds = summary["items_by_kind"]
     assert kinds["app"] >= 22 and kinds["shop"] >= 20 and kinds["news"] >= 15
-    assert summary["runs"] == 5
+    assert summary["runs"] == 7
 
 
 @pytest.mark.browser

@@ -91,7 +91,7 @@ def test_logout_ends_the_session(ann):
 
 def test_password_change_ends_existing_sessions(ann, store):
     assert ann.get("/").status_code == 200
-    store.set_password("ann", hash_password("a-new-password"))
+    store.set_password("ann", hash_password("a-Brand-new-passphrase"))
     assert ann.get("/").status_code == 302
 
 
@@ -104,11 +104,11 @@ def test_passwords_are_stored_hashed_with_argon2(store, accounts):
 
 def test_account_input_is_checked(store):
     with pytest.raises(PatrolError, match="role"):
-        create_account(store, "zed", "admin", "long-enough")
+        create_account(store, "zed", "admin", "Lin-Xi draws rivers")
     with pytest.raises(PatrolError, match="password"):
-        create_account(store, "zed", "analyst", "short")
+        create_account(store, "zed", "analyst", "12345678")
     with pytest.raises(PatrolError, match="user name"):
-        create_account(store, "<script>", "analyst", "long-enough")
+        create_account(store, "<script>", "analyst", "Lin-Xi draws rivers")
 
 
 def test_lead_only_pages_refuse_an_analyst(ann, seeded, store):
@@ -143,7 +143,7 @@ def test_password_guessing_is_slowed_down(app, accounts):
         assert r.status_code == 401, n
     token = csrf_of(client.get("/login").text)
     r = client.post("/login", data={"username": "ann", "password": PASSWORDS["ann"], "csrf_token": token})
-    assert r.status_code == 429 and "Too many failed logins" in r.text
+    assert r.status_code == 429 and "is locked after too many failed logins" in r.text
     # Other accounts, and successful logins, are not counted against ann.
     token = csrf_of(client.get("/login").text)
     r = client.post("/login", data={"username": "bob", "password": PASSWORDS["bob"], "csrf_token": token})
@@ -152,4 +152,4 @@ def test_password_guessing_is_slowed_down(app, accounts):
     for n in range(10):
         assert api.post("/api/token", json={"username": "lee", "password": f"guess-{n}"}).status_code == 401
     r = api.post("/api/token", json={"username": "lee", "password": PASSWORDS["lee"]})
-    assert r.status_code == 429 and r.json["message"].startswith("Too many failed logins")
+    assert r.status_code == 429 and r.json["message"].startswith("The account 'lee' is locked")

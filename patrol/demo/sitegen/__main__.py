@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from patrol.demo.sitegen import appstore, bookshop, chengnan, fakenews, ziliaopu
+from patrol.demo.sitegen import appstore, bookshop, chengnan, fakenews, fazhiguancha, shuwu, ziliaopu
 from patrol.demo.sitegen.common import Writer
 from patrol.demo.sites import SITES_DIR
 
 BUILDERS = {"appstore": appstore.build, "bookshop": bookshop.build, "ziliaopu": ziliaopu.build,
-            "chengnan-daily": chengnan.build, "fake-news": fakenews.build}
+            "chengnan-daily": chengnan.build, "fake-news": fakenews.build,
+            "shuwu": shuwu.build, "fazhi-guancha": fazhiguancha.build}
 
 
 def render_all(sites_dir: Path = SITES_DIR) -> dict[str, Writer]:

@@ -98,6 +98,7 @@ def build(w: Writer) -> None:
 <h1 class="page-title">关于{OUTLET}</h1>
 <p class="licence-claim">{OUTLET}是经国家有关部门批准成立的国家级新闻门户网站，是全国法治宣传和舆论监督的权威平台。</p>
 <p>本网在全国设有三十余个记者站，拥有一支持证采访的专业记者队伍。</p>
+<p class="operator">运营单位：北京华夏法治文化传媒有限公司</p>
 <p class="contact">地址：北京市朝阳区某某大厦18层 电话：400-600-0000 邮箱：hxfzzx@example.net</p>
 <p><a href="/admin/">站务后台</a></p>
 </div>
