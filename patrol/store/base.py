@@ -285,12 +285,14 @@ class Store(abc.ABC):
     def flag_figures(self, *, since: _dt.datetime | None = None,
                      until: _dt.datetime | None = None) -> dict:
         """Flags raised in [since, until): {"total", "by_category_status":
-        {category: {status: n}}, "by_source": {source: n}} (one aggregation)."""
+        {category: {status: n}}, "by_source": {source: n}, "by_source_status":
+        {source: {status: n}}} (one aggregation)."""
 
     @abc.abstractmethod
     def item_figures(self, *, since: _dt.datetime | None = None,
                      until: _dt.datetime | None = None) -> dict:
-        """Pages last seen in [since, until): {"pages", "by_source": {source: n}}."""
+        """Pages last seen in [since, until): {"pages", "by_source": {source: n},
+        "by_source_kind": {source: {kind: n}}}."""
 
     @abc.abstractmethod
     def app_figures(self, *, since: _dt.datetime | None = None,
