@@ -167,6 +167,24 @@ register("PATROL_WORKER_CONCURRENCY", 16,
 register("PATROL_WORKER_HEARTBEAT", 5.0,
          "Seconds between a worker's heartbeats in Redis (patrol workers lists those seen within three heartbeats).", float)
 
+# -- evidence of flagged pages and re-checks (patrol/evidence/, docs/evidence.md) ----
+register("PATROL_EVIDENCE", True,
+         "Capture every page that raises a flag (WARC request/response; DOM and screenshot of rendered pages) beside the store.", _bool)
+register("PATROL_EVIDENCE_DIR", "",
+         "Directory of capture files (named by SHA-256); empty: 'evidence' beside an SQLite store file, else PATROL_DATA_DIR/evidence.")
+register("PATROL_EVIDENCE_KEY", "",
+         "Ed25519 private key (PEM) that signs evidence packages; empty: PATROL_DATA_DIR/evidence-key.pem (patrol evidence keygen).")
+register("PATROL_OFFICE", "content-patrol office",
+         "Name of the office that fixes the evidence, written into every capture and package manifest.")
+register("PATROL_TSA_URL", "",
+         "RFC 3161 timestamp authority URL; set, every evidence package carries a timestamp token over its manifest.")
+register("PATROL_TSA_TIMEOUT", 10.0,
+         "Seconds to wait for the timestamp authority before the package is left untimestamped (retry: patrol evidence timestamp).", float)
+register("PATROL_RECHECK_AFTER", 7.0,
+         "Days after a takedown request before the first re-check of the page; the second is at 30 days.", float)
+register("PATROL_CLOCK_OFFSET", 0.0,
+         "Seconds added to the clock when deciding which re-checks are due (drills and tests; 0 in production).", float)
+
 
 _file_cache: dict[str, tuple[float, dict]] = {}
 

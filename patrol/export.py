@@ -82,28 +82,29 @@ def write_table(rows: Iterable[dict], columns: Sequence[tuple[str, str]], fmt: s
     return n
 
 
-def _all_apps(store, minor_only: bool, page: int = 1000):
-    skip = 0
-    while True:
-        batch = store.list_apps(minor_only=minor_only, skip=skip, limit=page)
-        yield from batch
-        if len(batch) < page:
-            return
-        skip += page
-
-
-def app_survey_rows(store, *, minor_only: bool = True) -> list[dict]:
+def app_survey_rows(store, *, minor_only: bool = True, batch: int = 1000) -> list[dict]:
     """The survey of apps used by minors with their open and confirmed flags,
-    minor-relevance first, then downloads."""
-    rows = []
-    for app in _all_apps(store, minor_only):
-        flags, _ = store.list_flags(url=app.get("url"), limit=100) if app.get("url") else ([], 0)
-        open_flags = [f for f in flags if f["status"] in ("pending", "in_review", "escalated")]
-        confirmed = [f for f in flags if f["status"] == "confirmed"]
-        row = dict(app)
-        row["open_flags"] = len(open_flags)
-        row["confirmed_flags"] = len(confirmed)
-        row["flag_categories"] = sorted({f["category"] for f in open_flags + confirmed})
-        rows.append(row)
+    minor-relevance first, then downloads. Apps are read in keyset pages
+    (``iter_apps``) and each page's flags counted by one grouped query
+    (``flag_counts_for_urls``), not one ``list_flags`` per app (issue 18)."""
+    rows, page = [], []
+
+    def flush():
+        counts = store.flag_counts_for_urls([a["url"] for a in page if a.get("url")])
+        for app in page:
+            k = counts.get(app.get("url") or "", {})
+            row = dict(app)
+            row["open_flags"] = k.get("open", 0) + k.get("escalated", 0)
+            row["confirmed_flags"] = k.get("confirmed", 0)
+            row["flag_categories"] = k.get("categories", [])
+            rows.append(row)
+
+    for app in store.iter_apps(minor_only=minor_only, batch=batch):
+        page.append(app)
+        if len(page) >= batch:
+            flush()
+            page = []
+    if page:
+        flush()
     rows.sort(key=lambda r: (-(r.get("minor_score") or 0), -(r.get("downloads") or 0)))
     return rows

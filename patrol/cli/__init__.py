@@ -21,10 +21,12 @@ COMMAND_MODULES = [
     "patrol.cli.crawl_cmds",
     "patrol.cli.web_cmds",
     "patrol.cli.export_cmds",
+    "patrol.cli.report_cmds",
     "patrol.cli.schedule_cmds",
     "patrol.cli.model_cmds",
     "patrol.cli.worker_cmds",
     "patrol.cli.cases_cmds",
+    "patrol.cli.evidence_cmds",
 ]
 
 

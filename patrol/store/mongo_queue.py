@@ -98,10 +98,11 @@ class MongoQueue:
                           r["_id"].get("source"), r["n"]) for r in rows])
 
     def item_figures(self, *, since=None, until=None) -> dict:
+        from patrol.store.sqlite_queue import _item_figures
         rows = self._aggregate("items", self._period(since, until, "last_seen"),
-                               {"source": "$source"})
-        by_source = {(r["_id"].get("source") or "unknown"): r["n"] for r in rows}
-        return {"pages": sum(by_source.values()), "by_source": by_source}
+                               {"source": "$source", "kind": "$kind"})
+        return _item_figures([(r["_id"].get("source"), r["_id"].get("kind"), r["n"])
+                              for r in rows])
 
     def app_figures(self, *, since=None, until=None) -> dict:
         from patrol.store.sqlite_queue import _app_figures

@@ -31,7 +31,7 @@ CREATE INDEX IF NOT EXISTS flags_status_score ON flags(status, score DESC, creat
 CREATE INDEX IF NOT EXISTS flags_by_updated ON flags(updated_at, created_at, id);
 CREATE INDEX IF NOT EXISTS flags_period ON flags(created_at, category, status, source);
 CREATE INDEX IF NOT EXISTS flags_kind_url ON flags(kind, url, status, category);
-CREATE INDEX IF NOT EXISTS items_seen ON items(last_seen, source);
+CREATE INDEX IF NOT EXISTS items_seen ON items(last_seen, source, kind);
 """
 FTS = ("CREATE VIRTUAL TABLE flags_fts USING fts5(title, text, evidence, "
        "tokenize='unicode61 remove_diacritics 0')")
@@ -198,10 +198,9 @@ class SQLiteQueue:
         where, params = self._period(since, until, "last_seen")
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         with self._errors():
-            rows = self._conn().execute(f"SELECT source, count(*) FROM items{clause} "
-                                        "GROUP BY source", params).fetchall()
-        by_source = {("unknown" if s is None else s): n for s, n in rows}
-        return {"pages": sum(by_source.values()), "by_source": by_source}
+            rows = self._conn().execute(f"SELECT source, kind, count(*) FROM items{clause} "
+                                        "GROUP BY source, kind", params).fetchall()
+        return _item_figures(rows)
 
     def app_figures(self, *, since=None, until=None) -> dict:
         where, params = self._period(since, until, "last_seen")
@@ -256,14 +255,28 @@ class SQLiteQueue:
 def _figures(rows) -> dict:
     by_cs: dict = {}
     by_source: dict = {}
+    by_ss: dict = {}
     total = 0
     for category, status, source, n in rows:
         by_cs.setdefault(category, {}).setdefault(status, 0)
         by_cs[category][status] += n
         key = source or "unknown"
         by_source[key] = by_source.get(key, 0) + n
+        by_ss.setdefault(key, {}).setdefault(status, 0)
+        by_ss[key][status] += n
         total += n
-    return {"total": total, "by_category_status": by_cs, "by_source": by_source}
+    return {"total": total, "by_category_status": by_cs, "by_source": by_source,
+            "by_source_status": by_ss}
+
+
+def _item_figures(rows) -> dict:
+    by_source: dict = {}
+    by_sk: dict = {}
+    for source, kind, n in rows:
+        source = source or "unknown"
+        by_source[source] = by_source.get(source, 0) + n
+        by_sk.setdefault(source, {})[kind or "page"] = n
+    return {"pages": sum(by_source.values()), "by_source": by_source, "by_source_kind": by_sk}
 
 
 def _app_figures(rows) -> dict:

@@ -118,11 +118,13 @@ def create_app(store_url: str | None = None, secret_key: str | None = None) -> A
     app.extensions["patrol_store"] = store
     csrf.init_app(app)
 
-    from patrol.web import accounts, api, auth, dashboard, exports, flag, queue
+    from patrol.web import accounts, api, auth, dashboard, exports, flag, queue, reports
     from patrol.web.render import install_filters
     auth.limiter.init_app(app)
-    for bp in (auth.bp, queue.bp, flag.bp, dashboard.bp, exports.bp, accounts.bp):
+    for bp in (auth.bp, queue.bp, flag.bp, dashboard.bp, exports.bp, accounts.bp, reports.bp):
         app.register_blueprint(bp)
+    from patrol.web import cases
+    app.register_blueprint(cases.bp)
     csrf.exempt(api.bp)  # the API checks CSRF itself when it is authenticated by cookie
     app.register_blueprint(api.bp)
     app.before_request(auth.load_user)

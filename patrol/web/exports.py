@@ -51,13 +51,15 @@ def _period() -> tuple[_dt.date | None, _dt.date | None]:
 
 
 def iter_flags(**filters) -> Iterator[dict]:
-    store, skip, page = get_store(), 0, 500
+    """Every flag matching ``filters`` by descending score, in keyset pages
+    (OFFSET paging read the table quadratically: issue 18)."""
+    store, after = get_store(), None
     while True:
-        batch, _ = store.list_flags(**filters, sort="-score", skip=skip, limit=page)
-        yield from batch
-        if len(batch) < page:
+        page = store.page_flags(**filters, sort="-score", after=after, limit=500, with_total=False)
+        yield from page.flags
+        if page.next is None:
             return
-        skip += page
+        after = page.next
 
 
 def confirmed_rows() -> Iterator[list]:
@@ -109,17 +111,19 @@ def confirmed_xlsx():
 def summary():
     since_d, until_d = _period()
     since, until = day_bounds(since_d, until_d, office_tz())
-    by_category, by_source, by_status = Counter(), Counter(), Counter()
+    # One aggregation and one page of the top cases, not a read of every flag (issue 18).
+    store = get_store()
+    figs = store.flag_figures(since=since, until=until)
+    by_category, by_source, by_status = Counter(), Counter(figs["by_source"]), Counter()
     confirmed_by_category: Counter = Counter()
-    top: list[dict] = []
-    for f in iter_flags(since=since, until=until):
-        by_category[f["category"]] += 1
-        by_source[f.get("source") or "?"] += 1
-        by_status[f["status"]] += 1
-        if f["status"] == "confirmed":
-            confirmed_by_category[f["category"]] += 1
-            if len(top) < TOP_CASES:
-                top.append(f)  # iter_flags yields by descending score
+    for category, statuses in figs["by_category_status"].items():
+        for status, n in statuses.items():
+            by_category[category] += n
+            by_status[status] += n
+            if status == "confirmed":
+                confirmed_by_category[category] += n
+    top = store.page_flags(status="confirmed", since=since, until=until, sort="-score",
+                           limit=TOP_CASES, with_total=False).flags
     return render_template(
         "summary.html", since=since_d, until=until_d, generated=utcnow(),
         by_category=by_category.most_common(), by_source=by_source.most_common(),

@@ -143,7 +143,9 @@ def test_report_figures(store):
     assert figs["by_source"] == {"appstore": 2, "news": 1}
     future = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
     assert store.flag_figures(since=future)["total"] == 0
-    assert store.item_figures() == {"pages": 2, "by_source": {"appstore": 1, "news": 1}}
+    figs = store.item_figures()
+    assert (figs["pages"], figs["by_source"]) == (2, {"appstore": 1, "news": 1})
+    assert figs["by_source_kind"] == {"appstore": {"app": 1}, "news": {"page": 1}}
     counts = store.flag_counts_for_urls([a["url"], b["url"], "https://none.example/"])
     assert counts[a["url"]]["open"] == 1 and counts[a["url"]]["confirmed"] == 1
     assert counts[a["url"]]["categories"] == ["unlicensed_publication", "vulgar"]
