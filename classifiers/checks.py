@@ -86,7 +86,9 @@ def registry(path: Path | None = None) -> tuple[tuple[str, str], ...]:
 
 def _host(url: str) -> str:
     """The site of a URL: its host name, with the port when it has one
-    (a registry row may name ``host:port``, e.g. the demo's local outlet)."""
+    (a registry row may name ``host:port``: several outlets served from one
+    intranet host, as the demo's sites are from 127.0.0.1, are told apart by
+    port; a row without a port matches the host on any port)."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()

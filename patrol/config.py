@@ -140,6 +140,13 @@ register("PATROL_SCHEDULE_STOP_GRACE", 60.0,
          "Seconds a running crawl gets to finish after SIGTERM to the scheduler before it is killed.", float)
 register("PATROL_WEB_SECRET", "",
          "Secret key that signs review-console sessions and API tokens; empty keeps a random key in PATROL_DATA_DIR/web-secret.key.")
+def _auto_bool(value: str) -> str | bool:
+    return "auto" if str(value).strip().lower() == "auto" else _bool(value)
+
+
+register("PATROL_COOKIE_SECURE", "auto",
+         "Secure flag of the console's session cookie: auto (set when the request came over HTTPS), true (always; behind a TLS-terminating reverse proxy) or false.",
+         _auto_bool)
 register("PATROL_FERRETDB", "",
          "FerretDB binary for the throwaway test/benchmark server (patrol.devserver); empty: the cached build, then PATH.")
 register("PATROL_OUTLET_REGISTRY", lambda: str(Path(__file__).resolve().parent.parent / "classifiers" / "data" / "registry" / "outlets.csv"),
@@ -159,6 +166,24 @@ register("PATROL_WORKER_CONCURRENCY", 16,
          "Requests one patrol worker process downloads at once, over all sources (patrol worker --concurrency).", int)
 register("PATROL_WORKER_HEARTBEAT", 5.0,
          "Seconds between a worker's heartbeats in Redis (patrol workers lists those seen within three heartbeats).", float)
+
+# -- evidence of flagged pages and re-checks (patrol/evidence/, docs/evidence.md) ----
+register("PATROL_EVIDENCE", True,
+         "Capture every page that raises a flag (WARC request/response; DOM and screenshot of rendered pages) beside the store.", _bool)
+register("PATROL_EVIDENCE_DIR", "",
+         "Directory of capture files (named by SHA-256); empty: 'evidence' beside an SQLite store file, else PATROL_DATA_DIR/evidence.")
+register("PATROL_EVIDENCE_KEY", "",
+         "Ed25519 private key (PEM) that signs evidence packages; empty: PATROL_DATA_DIR/evidence-key.pem (patrol evidence keygen).")
+register("PATROL_OFFICE", "content-patrol office",
+         "Name of the office that fixes the evidence, written into every capture and package manifest.")
+register("PATROL_TSA_URL", "",
+         "RFC 3161 timestamp authority URL; set, every evidence package carries a timestamp token over its manifest.")
+register("PATROL_TSA_TIMEOUT", 10.0,
+         "Seconds to wait for the timestamp authority before the package is left untimestamped (retry: patrol evidence timestamp).", float)
+register("PATROL_RECHECK_AFTER", 7.0,
+         "Days after a takedown request before the first re-check of the page; the second is at 30 days.", float)
+register("PATROL_CLOCK_OFFSET", 0.0,
+         "Seconds added to the clock when deciding which re-checks are due (drills and tests; 0 in production).", float)
 
 
 _file_cache: dict[str, tuple[float, dict]] = {}

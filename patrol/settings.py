@@ -10,6 +10,7 @@ from patrol import config as _config
 BOT_NAME = "patrol"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "spiders.commands"  # scrapy crawl checks -a source first (spiders/commands/crawl.py)
 
 # Responsible crawling (DESIGN.md): robots.txt, an honest user agent with a
 # contact, AutoThrottle, a non-zero delay and per-domain limits. Scrapy 2.14+
@@ -18,7 +19,7 @@ NEWSPIDER_MODULE = "spiders"
 ROBOTSTXT_OBEY = True
 USER_AGENT = _config.user_agent()
 DOWNLOAD_DELAY = _config.get("PATROL_DOWNLOAD_DELAY")
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% of the delay (Scrapy's default; the old RANDOMIZE_DOWNLOAD_DELAY is deprecated)
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = _config.get("PATROL_CONCURRENCY_PER_DOMAIN")
 AUTOTHROTTLE_ENABLED = True
@@ -41,6 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "spiders.middlewares.redirects.CountingMetaRefreshMiddleware": 580,
     "spiders.middlewares.encoding.EncodingCheckMiddleware": 570,
+    # Sees a response before decompression: the body as received, for evidence.
+    "spiders.exchange.WireBodyMiddleware": 595,
 }
 
 # No remote code execution surfaces in a crawler that reads hostile pages.
@@ -58,6 +61,9 @@ PATROL_CHROMIUM = _config.get("PATROL_CHROMIUM")
 PATROL_DATA_DIR = _config.get("PATROL_DATA_DIR")
 PATROL_MAX_PAGE_BYTES = _config.get("PATROL_MAX_PAGE_BYTES")
 PATROL_SCREENSHOTS = _config.get("PATROL_SCREENSHOTS")
+PATROL_EVIDENCE = _config.get("PATROL_EVIDENCE")
+PATROL_EVIDENCE_DIR = _config.get("PATROL_EVIDENCE_DIR")
+PATROL_OFFICE = _config.get("PATROL_OFFICE")
 
 PATROL_STORE_TIMEOUT = _config.get("PATROL_STORE_TIMEOUT")
 PATROL_STORE_BATCH = _config.get("PATROL_STORE_BATCH")
@@ -71,10 +77,12 @@ PATROL_STATS_FILE = _config.get("PATROL_STATS_FILE")
 PATROL_OUTLET_REGISTRY = _config.get("PATROL_OUTLET_REGISTRY")
 EXTENSIONS = {"patrol.crawlstats.StatsFile": 900}
 
-# normalise -> dedupe/change -> classify -> store (DESIGN.md, "Data flow")
+# normalise -> dedupe/change -> classify -> evidence (flagged only) -> store
+# (DESIGN.md, "Data flow")
 ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.classify.ClassifyPipeline": 300,
+    "pipelines.evidence.EvidencePipeline": 400,
     "pipelines.store.StorePipeline": 900,
 }

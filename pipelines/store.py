@@ -18,6 +18,8 @@ from pathlib import Path
 
 from itemadapter import ItemAdapter
 
+from patrol.evidence import chain
+from patrol.evidence.capture import CAPTURE_KEY
 from patrol.store import StoreError, open_store
 from patrol.store.common import StoreInputError, normalize
 from pipelines import source_of
@@ -37,7 +39,8 @@ FLAG_VERDICTS = ("review", "block")
 def build_record(item: dict, source_weight: float = 1.0) -> dict:
     """What one item writes: the item, its flags and (for apps) the app."""
     doc = {k: v for k, v in item.items() if not k.startswith("_")}
-    record: dict = {"item": doc, "change": item.get(CHANGE_KEY, "new"), "flags": [], "app": None}
+    record: dict = {"item": doc, "change": item.get(CHANGE_KEY, "new"), "flags": [], "app": None,
+                    "capture": item.get(CAPTURE_KEY)}
     minor_score = 0.0
     if doc.get("kind") == "app":
         relevant, minor_score, reasons = minor_relevance(doc)
@@ -123,6 +126,11 @@ def write_records(store, records: list[dict]) -> dict[str, int]:
                                       content_hash=doc["content_hash"], source=doc.get("source", ""),
                                       kind=doc.get("kind", "page"), title=doc.get("title", ""))
             inc(f"patrol/store/flags/{raised.status}")
+            if record.get("capture") and raised.status != "suppressed":
+                # The case's chain starts with its capture; keyed by the fetch
+                # time, so a replayed batch does not record it twice.
+                if chain.append_once(store, raised.flag_id, "capture", record["capture"], "fetched_at"):
+                    inc("patrol/store/evidence_recorded")
             raised_flags.append({"id": raised.flag_id, "status": raised.status,
                                  "category": flag["category"], "evidence": flag["evidence"]})
         if raised_flags:

@@ -42,6 +42,23 @@ if [ -z "${PATROL_CHROMIUM:-}" ] && [ ! -x /usr/lib/chromium/chromium ]; then
   fi
 fi
 
+# 2b. For evidence (docs/evidence.md): CJK fonts, so the screenshots of flagged
+#     Chinese pages show their text and not empty boxes; openssl for checking
+#     timestamp tokens by hand (and for the tests' local timestamp authority).
+if ! fc-list 2>/dev/null | grep -qi "noto.*cjk" || ! command -v openssl >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing fonts-noto-cjk and openssl"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk openssl >/dev/null
+  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+    log "installing fonts-noto-cjk and openssl (sudo)"
+    sudo apt-get update -q >/dev/null
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk openssl >/dev/null
+  else
+    log "warning: install a CJK font (fonts-noto-cjk) or screenshots show Chinese as empty boxes"
+  fi
+fi
+
 # 3. For the tests: FerretDB 1.24 (a MongoDB-compatible server), built once
 #    from the Go module proxy into the cache (patrol/devserver.py knows how),
 #    unless PATROL_TEST_MONGO_URI names a real server.

@@ -26,6 +26,7 @@ from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPT
 
 from patrol.errors import PatrolError
 from patrol.items import content_hash
+from spiders.exchange import EXCHANGE_KEY, SCREENSHOT_KEY, exchange_of
 from spiders.pages import page_class
 from spiders.profiles import Profile, find_profile
 from spiders.settings_profile import apply_profile
@@ -121,6 +122,14 @@ class ProfileSpider(scrapy.Spider):
             if shot:
                 methods.append(PageMethod("screenshot", path=shot, full_page=True))
                 meta["patrol_screenshot"] = shot
+            if self.settings.getbool("PATROL_EVIDENCE"):
+                # Evidence of a flagged page (pipelines/evidence.py): the screenshot
+                # is taken now, as bytes in memory (a page is only known to be
+                # flagged after it is closed), and written only if it is flagged.
+                if not shot:
+                    methods.append(PageMethod("screenshot", full_page=True, type="png"))
+                meta[SCREENSHOT_KEY] = len(methods) - 1  # an index: meta may be serialised
+                meta["playwright_page_event_handlers"] = {"response": "keep_navigation_body"}
             # Rendered pages are always rendered again, never served from the HTTP cache.
             meta.update(playwright=True, playwright_page_methods=methods, dont_cache=True)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
@@ -135,6 +144,20 @@ class ProfileSpider(scrapy.Spider):
         folder = Path(self.settings.get("PATROL_DATA_DIR")) / "screenshots" / self.profile.name
         folder.mkdir(parents=True, exist_ok=True)
         return str(folder / (hashlib.sha1(url.encode()).hexdigest()[:20] + ".png"))
+
+    async def keep_navigation_body(self, response) -> None:
+        """Playwright's ``response`` event: the body of a top-level navigation as
+        the server sent it (the Scrapy response of a rendered page holds the DOM)."""
+        try:
+            if not response.request.is_navigation_request() or response.frame.parent_frame:
+                return
+            body = await response.body()
+        except Exception:  # a redirect or an aborted navigation has no body
+            return
+        wire = self.__dict__.setdefault("_wire_bodies", {})
+        wire[response.url] = body
+        while len(wire) > 64:  # pages whose item never came (errors) must not pile up
+            wire.pop(next(iter(wire)))
 
     async def start(self):
         for url in self.profile.start_urls:
@@ -166,6 +189,9 @@ class ProfileSpider(scrapy.Spider):
                                 rendered="playwright" in response.flags,
                                 screenshot=response.meta.get("patrol_screenshot"))
         item = page.to_item()
+        if self.settings.getbool("PATROL_EVIDENCE"):
+            wire = self.__dict__.get("_wire_bodies", {}).pop(response.url, None)
+            item[EXCHANGE_KEY] = exchange_of(response, wire_body=wire)
         self.crawler.stats.inc_value(f"patrol/items/{kind}")
         return item
 

@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "patrol.cli.model_cmds",
     "patrol.cli.worker_cmds",
     "patrol.cli.cases_cmds",
+    "patrol.cli.evidence_cmds",
 ]
 
 

@@ -32,6 +32,9 @@ entities, links
         written by ``patrol.cases``): replace_entities, delete_entities, find_entities,
         entity_source_counts, iter_entity_keys, put_links, delete_links, find_links,
         list_cases.
+evidence  each case's append-only chain (capture, decision, takedown, re-checks):
+        flag_id, seq, kind, at, body (canonical JSON), digest; see
+        ``patrol.store.evidence``. (flag_id, seq) is unique: a chain never forks.
 runs    one per crawl run: id, source, trigger, started_at, finished_at,
         outcome ("running" | "ok" | "failed" | "partial" | "stopped"),
         exit_status, stats (dict), reason.
@@ -370,6 +373,17 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def set_disabled(self, username: str, disabled: bool) -> dict:
         """Disable or enable an account; either way its sessions and tokens end."""
+
+    # -- evidence chains (patrol.store.evidence; written by patrol.evidence.chain) --
+    @abc.abstractmethod
+    def append_evidence(self, flag_id: str, seq: int, kind: str, at: str, body: str,
+                        digest: str) -> dict:
+        """Add entry ``seq`` to the chain of ``flag_id``, kept byte for byte;
+        Conflict if that entry exists (another writer was first)."""
+
+    @abc.abstractmethod
+    def list_evidence(self, flag_id: str | None = None, *, kind: str | None = None) -> list[dict]:
+        """Chain entries of one flag (or all), by flag id then seq; ``kind`` filters."""
 
     # -- summaries -----------------------------------------------------------
     def summary(self) -> dict:

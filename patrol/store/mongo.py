@@ -46,6 +46,7 @@ from patrol.store.mongo_queue import MongoQueue
 from patrol.store.mongo_read import MongoReads, strip
 from patrol.store.mongo_revs import Revisions, detect_atomic
 from patrol.store.shared import SharedStore
+from patrol.store.evidence import MongoEvidence
 from patrol.store.users import MongoUsers
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ def doc_key(table: str, key: tuple) -> str:
     return c.app_key(*key) if table == "apps" else key[0]
 
 
-class MongoStore(Revisions, MongoQueue, MongoReads, MongoUsers, MongoEntities, SharedStore):
+class MongoStore(Revisions, MongoQueue, MongoReads, MongoUsers, MongoEntities, MongoEvidence,
+                 SharedStore):
     backend = "mongodb"
 
     def __init__(self, url: str, timeout: float = 5.0, *,

@@ -31,6 +31,7 @@ from patrol.store.entities import SQLiteEntities
 from patrol.store.shared import SharedStore
 from patrol.store.sqlite_queue import SQLiteQueue
 from patrol.store.sqlite_read import SQLiteReads, dumps, loads, ts
+from patrol.store.evidence import SQLiteEvidence
 from patrol.store.users import SQLiteUsers
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,8 @@ def column_value(doc: dict, column: str) -> Any:
     return value
 
 
-class SQLiteStore(SQLiteQueue, SQLiteReads, SQLiteUsers, SQLiteEntities, SharedStore):
+class SQLiteStore(SQLiteQueue, SQLiteReads, SQLiteUsers, SQLiteEntities, SQLiteEvidence,
+                  SharedStore):
     backend = "sqlite"
 
     def __init__(self, url: str, timeout: float = 5.0, *, clock=None):

@@ -119,6 +119,8 @@ def decide(flag_id, body):
     flag = get_store().decide(flag_id, g.user["username"], body["verdict"], body["reason"],
                               body["note"].strip())
     log.info("%s decided %s via API: %s", g.user["username"], flag_id, body["verdict"])
+    from patrol.cases import on_decided
+    on_decided(get_store(), flag)  # a dismissed flag leaves its case
     return {"flag": flag}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, send_from_directory, url_for
 
+from patrol.cases import on_decided
 from patrol.web.app import get_store
 from patrol.web.auth import lead_required, login_required
 from patrol.web.forms import ActionForm, DecisionForm, ReassignForm, ReopenForm, choice
@@ -97,7 +98,8 @@ def decide(flag_id: str):
         return _page(flag_id, decision=form, status=400)
     store = get_store()
     reason = form.reason.data or default_reason(form.verdict.data, store.get_flag(flag_id)["category"])
-    store.decide(flag_id, g.user["username"], form.verdict.data, reason, (form.note.data or "").strip())
+    flag = store.decide(flag_id, g.user["username"], form.verdict.data, reason, (form.note.data or "").strip())
+    on_decided(store, flag)  # a dismissed flag's identifiers go, and it leaves its case
     log.info("%s decided %s: %s (%s)", g.user["username"], flag_id, form.verdict.data, reason)
     flash(f"Flag {form.verdict.data}.", "info")
     return redirect(url_for("flag.show", flag_id=flag_id))
