@@ -21,6 +21,26 @@ PAGE_TROUBLE = {
 }
 
 
+KINDS = ("app", "shop", "news", "page")
+
+
+def run_counts(stats: dict[str, Any]) -> dict[str, Any]:
+    """The one definition of a run's numbers, used by the run's reason, the
+    ``patrol crawl``/``patrol demo`` table and the console's dashboard:
+
+    - ``pages``: pages the spider parsed (``patrol/pages/<role>``: listing,
+      detail, next, about), not robots.txt, redirects or failed requests;
+    - ``items``: items kept, i.e. through every pipeline (``item_scraped_count``;
+      a page seen twice in one crawl is one item), and ``by_kind`` of them;
+    - ``errors``: pages that failed (``patrol/errors``).
+    """
+    st = {k: v for k, v in (stats or {}).items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    by_kind = {k: int(st.get(f"patrol/items/{k}", 0)) for k in KINDS}
+    return {"pages": int(sum(v for k, v in st.items() if k.startswith("patrol/pages/"))),
+            "items": int(st.get("item_scraped_count", 0)) or sum(by_kind.values()),
+            "by_kind": by_kind, "errors": int(st.get("patrol/errors", 0))}
+
+
 def judge(stats: dict[str, Any], exit_status: int | None = None) -> tuple[str, str]:
     """Return (outcome, reason): outcome is "ok", "partial" or "failed"."""
     # A page that still fails after its retries is the site's problem, not the
@@ -61,4 +81,5 @@ def judge(stats: dict[str, Any], exit_status: int | None = None) -> tuple[str, s
         return "failed", "; ".join(reasons) or "no items"
     if reasons:
         return "partial", "; ".join(reasons)
-    return "ok", "; ".join([f"{responses} responses, {items} items"] + notes)
+    counts = run_counts(stats)
+    return "ok", "; ".join([f"{counts['pages']} pages, {counts['items']} items"] + notes)

@@ -90,7 +90,16 @@ class ProfileSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         apply_profile(crawler.settings, spider.profile)  # settings are not frozen yet (Scrapy >= 2.11)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_scraped, signal=signals.item_scraped)
         return spider
+
+    def _on_scraped(self, item, response=None, spider=None) -> None:
+        """``patrol/items/<kind>`` counts the items that came through every
+        pipeline (kept), so by kind they add up to ``item_scraped_count``: the
+        one definition of a run's items (``pipelines.outcome.run_counts``)."""
+        kind = item.get("kind") if hasattr(item, "get") else None
+        if kind:
+            self.crawler.stats.inc_value(f"patrol/items/{kind}")
 
     def _on_idle(self) -> None:
         """Never end with items still waiting for an about page that will not come."""
@@ -192,7 +201,7 @@ class ProfileSpider(scrapy.Spider):
         if self.settings.getbool("PATROL_EVIDENCE"):
             wire = self.__dict__.get("_wire_bodies", {}).pop(response.url, None)
             item[EXCHANGE_KEY] = exchange_of(response, wire_body=wire)
-        self.crawler.stats.inc_value(f"patrol/items/{kind}")
+        self.crawler.stats.inc_value(f"patrol/extracted/{kind}")  # before the pipelines' de-duplication
         return item
 
     def _about(self, response) -> Iterator[scrapy.Request]:

@@ -222,16 +222,17 @@ def crawl_sources(sources: list[str], *, jobs: int, trigger: str, resume: bool =
 
 
 def summary_table(runs: list[dict]) -> str:
-    kinds = ("app", "shop", "news", "page")
-    head = f"{'source':<16} {'outcome':<8} {'pages':>5} " + " ".join(f"{k:>5}" for k in kinds) \
+    """Each run's pages, items by kind and errors (``pipelines.outcome.run_counts``,
+    the numbers of the run's reason and of the console's dashboard)."""
+    from pipelines.outcome import KINDS, run_counts
+    head = f"{'source':<16} {'outcome':<8} {'pages':>5} {'items':>5} " + " ".join(f"{k:>5}" for k in KINDS) \
         + f" {'errors':>6} {'time':>7}"
     lines = [head, "-" * len(head)]
     for run in runs:
-        st = run.get("stats") or {}
-        pages = sum(v for k, v in st.items() if k.startswith("patrol/pages/"))
-        by_kind = " ".join(f"{st.get(f'patrol/items/{k}', 0):>5}" for k in kinds)
-        lines.append(f"{run.get('_label') or run.get('source', '?'):<16} {run.get('outcome', '?'):<8} {pages:>5} {by_kind} "
-                     f"{st.get('patrol/errors', 0):>6} {run.get('_seconds', 0):>6.1f}s")
+        n = run_counts(run.get("stats") or {})
+        by_kind = " ".join(f"{n['by_kind'][k]:>5}" for k in KINDS)
+        lines.append(f"{run.get('_label') or run.get('source', '?'):<16} {run.get('outcome', '?'):<8} "
+                     f"{n['pages']:>5} {n['items']:>5} {by_kind} {n['errors']:>6} {run.get('_seconds', 0):>6.1f}s")
     return "\n".join(lines)
 
 

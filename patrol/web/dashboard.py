@@ -16,14 +16,10 @@ RUNS_SHOWN = 30
 
 
 def run_numbers(run: dict) -> dict:
-    """Pages, items and errors of a run from its crawl stats (the same keys
-    ``patrol crawl`` prints: patrol/pages/*, patrol/items/*, patrol/errors)."""
-    st = {k: v for k, v in (run.get("stats") or {}).items() if isinstance(v, (int, float))}
-    pages = sum(v for k, v in st.items() if k.startswith("patrol/pages/"))
-    items = sum(v for k, v in st.items() if k.startswith("patrol/items/"))
-    return {"pages": int(pages or st.get("response_received_count", 0)),
-            "items": int(items or st.get("item_scraped_count", 0)),
-            "errors": int(st.get("patrol/errors", 0))}
+    """Pages, items and errors of a run: the same numbers as ``patrol crawl``'s
+    table and the run's reason (``pipelines.outcome.run_counts``)."""
+    from pipelines.outcome import run_counts
+    return run_counts(run.get("stats") or {})
 
 
 @bp.route("/dashboard")

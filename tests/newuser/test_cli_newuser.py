@@ -157,3 +157,31 @@ def test_licensed_outlet_is_checked_and_sources_check_warns_when_unregistered(tm
     bad.write_text(profile.replace('"11120180003"', '"licence pending"'), encoding="utf-8")
     r = patrol("sources", "check", str(bad), env=_env(tmp_path, DEMO_CHENGNAN_DAILY_URL="http://127.0.0.1:9/"))
     assert r.returncode == 2 and "licensed_outlet.licence" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_runs_counts_have_one_definition_in_the_table_the_reason_the_dashboard_and_the_store(tmp_path):
+    """The app store (in Chromium) serves one app under an old URL that redirects to its page:
+    a page seen twice in one crawl is one item, for one app."""
+    import re as _re
+
+    from patrol.demo import DemoWeb
+    from patrol.store import open_store
+    from patrol.web.dashboard import run_numbers
+    with DemoWeb(sites=["appstore", "bookshop"]) as web:
+        env = _env(tmp_path, **web.env(), PATROL_CLASSIFY="0")
+        r = patrol("crawl", "appstore", "bookshop", env=env, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    header = r.stdout.splitlines()[0].split()
+    rows = {line.split()[0]: dict(zip(header, line.split())) for line in r.stdout.splitlines()[2:]
+            if line.split() and line.split()[0] in ("appstore", "bookshop")}
+    with open_store(env["PATROL_STORE"]) as store:
+        for source, row in rows.items():
+            run = store.list_runs(source=source, limit=1)[0]
+            pages, items = map(int, _re.match(r"(\d+) pages, (\d+) items", run["reason"]).groups())
+            shown = run_numbers(run)
+            assert (int(row["pages"]), int(row["items"])) == (pages, items) == (shown["pages"], shown["items"])
+            kinds = {k: int(row[k]) for k in ("app", "shop", "news", "page")}
+            assert sum(kinds.values()) == items
+            for kind, n in kinds.items():
+                assert store.count_items(kind=kind, source=source) == n, (source, kind)
+        assert int(rows["appstore"]["app"]) == store.count_apps()
