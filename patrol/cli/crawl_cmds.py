@@ -110,6 +110,7 @@ def sources_check(profile_file: str, url: str | None) -> None:
                f"{len(profile.fields)} field selectors)")
     if profile.render == "browser":
         click.echo("rendering in Chromium (render: browser)")
+    outlets: dict[str, None] = {}
     for report in check_profile(profile, url):
         click.echo(f"\n{report.role} page {_safe(report.url, 300)}  HTTP {report.status}")
         for role, links in report.links.items():
@@ -123,7 +124,29 @@ def sources_check(profile_file: str, url: str | None) -> None:
             click.echo(f" {mark}{key:<18} {click.style(_safe(text), bold=bool(value))}")
         text = report.item.get("text") or ""
         click.echo(f"  {'text':<18} {len(text)} chars: {_safe(text, 80)}")
+        if report.item.get("outlet"):
+            outlets.setdefault(str(report.item["outlet"]), None)
     click.echo("\n(* = from the profile's selector; others from generic extraction)")
+    if profile.kind == "news":
+        _warn_unregistered(profile, list(outlets))
+
+
+def _warn_unregistered(profile, extracted: list[str]) -> None:
+    """A licensed news site missing from the outlet registry gets fake-media
+    flags on its own about and recruitment pages: say so before the crawl."""
+    from classifiers.checks import registration_problem
+    registry_path = config.get("PATROL_OUTLET_REGISTRY")
+    declared = [profile.licensed_outlet[0]] if profile.licensed_outlet else []
+    for outlet in dict.fromkeys(declared + extracted):
+        problem = registration_problem(outlet, profile.start_urls, registry_path)
+        if problem:
+            click.echo(f"warning: {_safe(problem, 300)} ({registry_path}). If it is a licensed outlet, add the "
+                       f"row '{_safe(outlet, 80)},<its domain>' to the registry, or its about page and reports "
+                       "will be flagged as fake media (docs/sources.md, 'Licensed news outlets').", err=True)
+    if not declared and not extracted:
+        click.echo("warning: news profile without licensed_outlet and no outlet name found on the page: "
+                   "if the site is a licensed outlet, declare licensed_outlet: {name, licence} and list it "
+                   "in the registry (docs/sources.md, 'Licensed news outlets').", err=True)
 
 
 # -- crawling -----------------------------------------------------------------

@@ -134,3 +134,26 @@ def test_a_crawl_logs_no_deprecation_or_disabled_extension_noise(tmp_path):
     assert "Spider closed" in r.stderr
     assert "Deprecat" not in r.stderr, [line for line in r.stderr.splitlines() if "eprecat" in line]
     assert "Disabled patrol.crawlstats" not in r.stderr
+
+
+def test_licensed_outlet_is_checked_and_sources_check_warns_when_unregistered(tmp_path):
+    from patrol.demo import DemoWeb
+    with DemoWeb(sites=["chengnan-daily", "fake-news"]) as web:
+        env = _env(tmp_path, **web.env())
+        ok = patrol("sources", "check", "chengnan-daily", env=env)
+        assert ok.returncode == 0, ok.stderr
+        assert "warning" not in ok.stderr, ok.stderr
+        # The shipped registry does not list the demo's newspaper: the check says so, and what to do.
+        shipped = dict(env)
+        shipped.pop("PATROL_OUTLET_REGISTRY")
+        warned = patrol("sources", "check", "chengnan-daily", env=shipped)
+        assert warned.returncode == 0, warned.stderr
+        assert "warning: the outlet '城南日报' is not in the registry" in warned.stderr
+        assert "add the row '城南日报,<its domain>'" in warned.stderr
+        fake = patrol("sources", "check", "fake-news", env=env)
+        assert fake.returncode == 0 and "warning:" in fake.stderr, fake.stderr
+    bad = tmp_path / "bad.yaml"
+    profile = (ROOT / "patrol" / "sources" / "chengnan-daily.yaml").read_text(encoding="utf-8")
+    bad.write_text(profile.replace('"11120180003"', '"licence pending"'), encoding="utf-8")
+    r = patrol("sources", "check", str(bad), env=_env(tmp_path, DEMO_CHENGNAN_DAILY_URL="http://127.0.0.1:9/"))
+    assert r.returncode == 2 and "licensed_outlet.licence" in r.stderr and "Traceback" not in r.stderr
