@@ -86,7 +86,9 @@ def registry(path: Path | None = None) -> tuple[tuple[str, str], ...]:
 
 def _host(url: str) -> str:
     """The site of a URL: its host name, with the port when it has one
-    (a registry row may name ``host:port``, e.g. the demo's local outlet)."""
+    (a registry row may name ``host:port``: several outlets served from one
+    intranet host, as the demo's sites are from 127.0.0.1, are told apart by
+    port; a row without a port matches the host on any port)."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -174,3 +176,21 @@ def check_outlet(doc: dict, registry_path: Path | None = None) -> list[CheckHit]
 def run_checks(doc: dict, registry_path: Path | None = None) -> list[CheckHit]:
     """All structural checks on one item dict."""
     return check_shop(doc) + check_outlet(doc, registry_path)
+
+
+def registration_problem(outlet: str, urls, registry_path: Path | None = None) -> str | None:
+    """Why a news site calling itself ``outlet`` (at ``urls``) is not covered
+    by the registry, or None when the registry lists that name on the site's
+    domain. Without such a row the fake-media check flags the licensed site's
+    about page, recruitment notices and 记者站 pages (see docs/sources.md)."""
+    rows = registry(registry_path)
+    name = normalise_text(str(outlet or "").strip())
+    hosts = sorted({h for h in (_host(u) for u in urls) if h})
+    domains = [d for n, d in rows if n == name]
+    if not domains:
+        return f"the outlet '{outlet}' is not in the registry of licensed outlets"
+    outside = [h for h in hosts if not any(_on_domain(h, d) for d in domains)]
+    if outside:
+        return (f"the registry lists '{outlet}' on {', '.join(domains)}, not on the site's "
+                f"{', '.join(outside)}")
+    return None

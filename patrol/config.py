@@ -140,6 +140,13 @@ register("PATROL_SCHEDULE_STOP_GRACE", 60.0,
          "Seconds a running crawl gets to finish after SIGTERM to the scheduler before it is killed.", float)
 register("PATROL_WEB_SECRET", "",
          "Secret key that signs review-console sessions and API tokens; empty keeps a random key in PATROL_DATA_DIR/web-secret.key.")
+def _auto_bool(value: str) -> str | bool:
+    return "auto" if str(value).strip().lower() == "auto" else _bool(value)
+
+
+register("PATROL_COOKIE_SECURE", "auto",
+         "Secure flag of the console's session cookie: auto (set when the request came over HTTPS), true (always; behind a TLS-terminating reverse proxy) or false.",
+         _auto_bool)
 register("PATROL_FERRETDB", "",
          "FerretDB binary for the throwaway test/benchmark server (patrol.devserver); empty: the cached build, then PATH.")
 register("PATROL_OUTLET_REGISTRY", lambda: str(Path(__file__).resolve().parent.parent / "classifiers" / "data" / "registry" / "outlets.csv"),

@@ -34,7 +34,9 @@ class StatsFile:
     def from_crawler(cls, crawler):
         path = crawler.settings.get("PATROL_STATS_FILE")
         if not path:
-            raise NotConfigured("PATROL_STATS_FILE not set")
+            # No message: Scrapy logs a WARNING for a NotConfigured with one, and a
+            # crawl without a stats file (a bare ``scrapy crawl``) is normal.
+            raise NotConfigured
         ext = cls(crawler.stats, path)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

@@ -10,6 +10,7 @@ from patrol import config as _config
 BOT_NAME = "patrol"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "spiders.commands"  # scrapy crawl checks -a source first (spiders/commands/crawl.py)
 
 # Responsible crawling (DESIGN.md): robots.txt, an honest user agent with a
 # contact, AutoThrottle, a non-zero delay and per-domain limits. Scrapy 2.14+
@@ -18,7 +19,7 @@ NEWSPIDER_MODULE = "spiders"
 ROBOTSTXT_OBEY = True
 USER_AGENT = _config.user_agent()
 DOWNLOAD_DELAY = _config.get("PATROL_DOWNLOAD_DELAY")
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% of the delay (Scrapy's default; the old RANDOMIZE_DOWNLOAD_DELAY is deprecated)
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = _config.get("PATROL_CONCURRENCY_PER_DOMAIN")
 AUTOTHROTTLE_ENABLED = True

@@ -38,7 +38,7 @@ PRODUCT_KEYS = ("item", "title", "price", "url")
 DEFAULT_SCHEDULE = "0 2 * * *"
 TOP_KEYS = {"name", "kind", "enabled", "schedule", "render", "start_urls", "allowed_domains",
             "links", "fields", "politeness", "browser", "store", "max_pages", "description",
-            "weight"}
+            "weight", "licensed_outlet"}
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EMPTY = Selector(text="<html></html>")
 
@@ -67,6 +67,7 @@ class Profile:
     screenshot: bool | None = None      # browser: None follows PATROL_SCREENSHOTS
     description: str = ""
     weight: float = 1.0                 # review priority of this source's flags (1 = normal)
+    licensed_outlet: tuple[str, str] | None = None  # news: (name, licence) the site claims; checked by sources check
 
 
 def _fail(path: Path | str, where: str, message: str) -> ProfileError:
@@ -217,6 +218,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
     for key in ("store", "description"):
         if not isinstance(data.get(key, ""), str):
             raise _fail(path, key, "expected a string")
+    licensed = _licensed_outlet(data.get("licensed_outlet"), kind, path)
     return Profile(
         name=name, kind=kind, path=str(path), start_urls=start_urls, allowed_domains=domains,
         links=links, fields=_fields(data.get("fields"), kind, path), render=render,
@@ -226,7 +228,34 @@ def parse_profile(data: Any, path: Path) -> Profile:
         max_pages=_number(data.get("max_pages"), path, "max_pages", int, 0) or 0,
         wait_for=wait_for, screenshot=shot, description=data.get("description", ""),
         weight=_number(data.get("weight"), path, "weight", float, 0.01) or 1.0,
+        licensed_outlet=licensed,
     )
+
+
+# The licence of an Internet news information service (互联网新闻信息服务许可证):
+# an 11-digit number, e.g. 10120170001 (issuer code, year, serial).
+_NEWS_LICENCE = re.compile(r"[0-9]{11}")
+
+
+def _licensed_outlet(value: Any, kind: str, path) -> tuple[str, str] | None:
+    """``licensed_outlet: {name, licence}``: the registered outlet a news site
+    is. Its name must have the form of a registry name (one CSV cell: no comma,
+    quote or line break); ``patrol sources check`` looks it up in the registry."""
+    if value is None:
+        return None
+    if kind != "news":
+        raise _fail(path, "licensed_outlet", "only a news profile names a licensed outlet")
+    if not isinstance(value, dict) or set(value) != {"name", "licence"}:
+        raise _fail(path, "licensed_outlet", "expected a mapping with name and licence")
+    name, licence = value["name"], value["licence"]
+    if not isinstance(name, str) or not name.strip() or re.search(r'[,"\r\n]', name):
+        raise _fail(path, "licensed_outlet.name",
+                    "expected the outlet's registered name (as in the registry's name column)")
+    licence = str(licence).strip() if isinstance(licence, (str, int)) and not isinstance(licence, bool) else ""
+    if not _NEWS_LICENCE.fullmatch(licence):
+        raise _fail(path, "licensed_outlet.licence",
+                    f"expected the 11-digit number of its 互联网新闻信息服务许可证 (e.g. 10120170001), got {value['licence']!r}")
+    return name.strip(), licence
 
 
 def load_profile(path: str | Path) -> Profile:

@@ -43,7 +43,7 @@ CRAWL_TIMEOUT = 1800                  # seconds; a crawl stuck longer than this 
 # a local benchmark of throughput (real crawls keep a delay and AutoThrottle):
 # no delay, no AutoThrottle, the same concurrency overall and per domain.
 SAME = {"CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
-        "DOWNLOAD_DELAY": "0", "RANDOMIZE_DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "0",
+        "DOWNLOAD_DELAY": "0", "DOWNLOAD_DELAY_JITTER": "0", "AUTOTHROTTLE_ENABLED": "0",
         "ROBOTSTXT_OBEY": "1", "LOG_LEVEL": "INFO", "MEMUSAGE_ENABLED": "1",
         "MEMUSAGE_CHECK_INTERVAL_SECONDS": "1", "TELNETCONSOLE_ENABLED": "0",
         "REMOTE_CONTROL_ENABLED": "0"}

@@ -29,6 +29,48 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u20
 
 def _safe(value: object, width: int = 100) -> str:
     return _CONTROL.sub("?", str(value))[:width]
+
+
+def _cell(value: object, width: int, *, right: bool = False, words: bool = False) -> str:
+    """``value`` made safe and padded to ``width`` terminal columns (a Chinese
+    character takes two: wcwidth, as terminals count). Too long, it is cut
+    with "…" — with ``words``, after the last whole word or "; "-item that fits."""
+    from wcwidth import wcswidth, wcwidth
+    text = _CONTROL.sub("?", str(value if value is not None else ""))
+    if max(wcswidth(text), 0) > width:
+        cut, used = [], 0
+        for ch in text:
+            w = max(wcwidth(ch), 0)
+            if used + w > width - 1:
+                break
+            cut.append(ch)
+            used += w
+        shown = "".join(cut)
+        if words:
+            ends = [shown.rfind(sep) for sep in ("; ", "；", "，", "、", " ")]
+            end = max(ends)
+            if end > 0:
+                shown = shown[:end].rstrip(" ;；，、")
+        text = shown + "…"
+    pad = " " * max(width - max(wcswidth(text), 0), 0)
+    return pad + text if right else text + pad
+
+
+def patrol_command() -> str:
+    """How the user runs ``patrol`` from here: the bare name when it is on the
+    PATH, else the path of the venv's script (``.venv/bin/patrol`` after
+    set-up), relative to the current directory when it is under it."""
+    import shutil
+    script = Path(sys.executable).parent / "patrol"
+    found = shutil.which("patrol")
+    if found and Path(found).resolve() == script.resolve():
+        return "patrol"
+    if not script.exists():
+        return "patrol"
+    try:
+        return str(script.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(script.absolute())
 BUNDLED_SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
 
@@ -68,6 +110,7 @@ def sources_check(profile_file: str, url: str | None) -> None:
                f"{len(profile.fields)} field selectors)")
     if profile.render == "browser":
         click.echo("rendering in Chromium (render: browser)")
+    outlets: dict[str, None] = {}
     for report in check_profile(profile, url):
         click.echo(f"\n{report.role} page {_safe(report.url, 300)}  HTTP {report.status}")
         for role, links in report.links.items():
@@ -81,7 +124,29 @@ def sources_check(profile_file: str, url: str | None) -> None:
             click.echo(f" {mark}{key:<18} {click.style(_safe(text), bold=bool(value))}")
         text = report.item.get("text") or ""
         click.echo(f"  {'text':<18} {len(text)} chars: {_safe(text, 80)}")
+        if report.item.get("outlet"):
+            outlets.setdefault(str(report.item["outlet"]), None)
     click.echo("\n(* = from the profile's selector; others from generic extraction)")
+    if profile.kind == "news":
+        _warn_unregistered(profile, list(outlets))
+
+
+def _warn_unregistered(profile, extracted: list[str]) -> None:
+    """A licensed news site missing from the outlet registry gets fake-media
+    flags on its own about and recruitment pages: say so before the crawl."""
+    from classifiers.checks import registration_problem
+    registry_path = config.get("PATROL_OUTLET_REGISTRY")
+    declared = [profile.licensed_outlet[0]] if profile.licensed_outlet else []
+    for outlet in dict.fromkeys(declared + extracted):
+        problem = registration_problem(outlet, profile.start_urls, registry_path)
+        if problem:
+            click.echo(f"warning: {_safe(problem, 300)} ({registry_path}). If it is a licensed outlet, add the "
+                       f"row '{_safe(outlet, 80)},<its domain>' to the registry, or its about page and reports "
+                       "will be flagged as fake media (docs/sources.md, 'Licensed news outlets').", err=True)
+    if not declared and not extracted:
+        click.echo("warning: news profile without licensed_outlet and no outlet name found on the page: "
+                   "if the site is a licensed outlet, declare licensed_outlet: {name, licence} and list it "
+                   "in the registry (docs/sources.md, 'Licensed news outlets').", err=True)
 
 
 # -- crawling -----------------------------------------------------------------
@@ -211,15 +276,18 @@ def demo_report(store_url: str, top: int = 10) -> str:
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(counts["by_status"].items()))
     lines = ["", f"flags: {counts['total']} ({by_cat}; {by_status or 'none'})", "",
              f"apps used by minors: {len(apps)} (top {min(top, len(apps))} by relevance, then downloads)",
-             f"{'app':<14} {'category':<10} {'downloads':>11} {'minor':>6} {'flags':>5}  reasons"]
+             f"{_cell('app', 16)} {_cell('category', 10)} {_cell('downloads', 11, right=True)} "
+             f"{_cell('minor', 6, right=True)} {_cell('flags', 5, right=True)}  reasons"]
     for app in apps[:top]:
-        lines.append(f"{_safe(app.get('name'), 12):<14} {_safe(app.get('category'), 8):<10} "
-                     f"{app.get('downloads') or 0:>11,} {app.get('minor_score') or 0:>6.2f} "
-                     f"{app['open_flags'] + app['confirmed_flags']:>5}  "
-                     f"{_safe('; '.join(app.get('minor_reasons') or []), 60)}")
+        lines.append(f"{_cell(app.get('name'), 16)} {_cell(app.get('category'), 10)} "
+                     f"{_cell(format(app.get('downloads') or 0, ','), 11, right=True)} "
+                     f"{_cell(format(app.get('minor_score') or 0, '.2f'), 6, right=True)} "
+                     f"{_cell(app['open_flags'] + app['confirmed_flags'], 5, right=True)}  "
+                     f"{_cell('; '.join(app.get('minor_reasons') or []), 60, words=True).rstrip()}")
     lines += [""] + cases
+    cmd = patrol_command()
     lines.append("")
-    lines.append("more: patrol queue stats | patrol cases list | patrol export apps --format xlsx --output apps.xlsx")
+    lines.append(f"more: {cmd} queue stats | {cmd} cases list | {cmd} export apps --format xlsx --output apps.xlsx")
     return "\n".join(lines)
 
 
@@ -228,17 +296,22 @@ def demo_report(store_url: str, top: int = 10) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Review console address (--serve).")
 @click.option("--port", default=8000, show_default=True, help="Review console port (--serve).")
 @click.option("-j", "--jobs", default=2, show_default=True, help="Crawls to run at the same time.")
-def demo(serve: bool, host: str, port: int, jobs: int) -> None:
+@click.option("--sites-only", is_flag=True, help="Only serve the demo sites and print the `export` lines "
+              "that make the bundled profiles usable in another shell (Ctrl-C stops).")
+def demo(serve: bool, host: str, port: int, jobs: int, sites_only: bool) -> None:
     """Serve the bundled demo sites on 127.0.0.1, crawl every demo profile into
     the configured store (PATROL_STORE, the embedded one by default), print a
     summary and exit (or, with --serve, open the review console)."""
     from patrol.demo import DemoWeb
     from spiders.profiles import load_profile, profile_paths
     names = [p.stem for p in profile_paths(BUNDLED_SOURCES)]
-    store_url = config.get("PATROL_STORE")
-    click.echo(f"demo: store {store_url}")
     # The same ports as the last demo: a site's URL is its identity in the store.
     ports = Path(config.get("PATROL_DATA_DIR")) / "demo" / "ports.json"
+    if sites_only:
+        _serve_sites_only(DemoWeb(ports_file=ports))
+        return
+    store_url = config.get("PATROL_STORE")
+    click.echo(f"demo: store {store_url}")
     with DemoWeb(ports_file=ports) as web:
         os.environ.update(web.env())  # the profiles' ${DEMO_*_URL}, for the crawl subprocesses too
         for name in names:
@@ -259,6 +332,23 @@ def demo(serve: bool, host: str, port: int, jobs: int) -> None:
         serve_console(host, port, store_url=store_url)
 
 
+def _serve_sites_only(web) -> None:
+    """Serve the demo sites until Ctrl-C, after printing, on stdout and ready
+    for ``eval``, the variables the bundled profiles need."""
+    import shlex
+    with web:
+        for name, value in web.env().items():
+            click.echo(f"export {name}={shlex.quote(value)}")
+        cmd = patrol_command()
+        click.echo(f"# demo sites served until Ctrl-C; in another shell, paste the lines above, then: "
+                   f"{cmd} sources list, {cmd} crawl bookshop, {cmd} schedule list", err=True)
+        try:
+            while web._proc is not None and web._proc.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+
+
 def _demo_account(store_url: str) -> None:
     """A store without accounts gets a lead account "demo" with a random
     password, printed once, so the demo's console can be opened at once."""
@@ -271,12 +361,12 @@ def _demo_account(store_url: str) -> None:
         if users:
             names = ", ".join(u["username"] for u in users[:5])
             click.echo(f"demo: log in with an existing account ({names}); forgot the password? "
-                       "patrol users passwd demo  (or NAME) sets a new one")
+                       f"{patrol_command()} users passwd demo  (or NAME) sets a new one")
             return
         password = secrets.token_urlsafe(12)
         create_account(store, "demo", "lead", password)
     click.echo(f"demo account: user 'demo', password '{password}' (a lead; add your own with "
-               "patrol users add NAME --role analyst|lead)")
+               f"{patrol_command()} users add NAME --role analyst|lead)")
 
 
 commands = [sources_group, crawl, demo]

@@ -79,9 +79,16 @@ def schedule_list(as_json: bool) -> None:
                 "last_outcome": last[0]["outcome"] if last else None,
                 "last_started": last[0]["started_at"].isoformat() if last else None,
             })
+    usable = [r for r in rows if r["enabled"] and not r["problem"]]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
+        if not usable:
+            raise SystemExit(1)
         return
+    if not rows:
+        click.echo(f"patrol: error: no usable source profile in {service.sources_dir} (see the errors above; "
+                   "PATROL_SOURCES chooses the directory)", err=True)
+        raise SystemExit(1)
     click.echo(f"{'source':<22} {'cron':<14} {'next run (' + service.tz.key + ')':<30} last outcome")
     for r in rows:
         nxt = (r["next_run"][:19].replace("T", " ") if r["next_run"]
@@ -90,6 +97,9 @@ def schedule_list(as_json: bool) -> None:
         click.echo(f"{r['source']:<22} {r['schedule']:<14} {nxt:<30} {last}")
         if r["problem"]:
             click.echo(f"  ! {r['problem']}")
+    if not usable:
+        click.echo("patrol: error: no source profile can be scheduled (each is disabled or has a problem)", err=True)
+        raise SystemExit(1)
 
 
 @schedule_group.command("run")

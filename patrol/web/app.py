@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apiflask import APIFlask
 from flask import current_app, g, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -55,6 +56,15 @@ class _JSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the Secure flag decided per request
+    when PATROL_COOKIE_SECURE is "auto" (Flask's own setting is fixed at start)."""
+
+    def get_cookie_secure(self, app) -> bool:
+        value = app.config["PATROL_COOKIE_SECURE"]
+        return request.is_secure if value == "auto" else bool(value)
+
+
 def _secret_key() -> str:
     """PATROL_WEB_SECRET, else a random key kept in PATROL_DATA_DIR so sessions
     survive a restart."""
@@ -90,6 +100,7 @@ def create_app(store_url: str | None = None, secret_key: str | None = None) -> A
         SECRET_KEY=secret_key or _secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        PATROL_COOKIE_SECURE=config.get("PATROL_COOKIE_SECURE"),
         PERMANENT_SESSION_LIFETIME=_dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
         MAX_CONTENT_LENGTH=1024 * 1024,
@@ -100,6 +111,7 @@ def create_app(store_url: str | None = None, secret_key: str | None = None) -> A
                           "CookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"}},
     )
     app.json = _JSONProvider(app)
+    app.session_interface = _SessionInterface()
     app.extensions["patrol_tz"] = _office_zone()
     app.extensions["patrol_data_dir"] = Path(config.get("PATROL_DATA_DIR"))
     store = open_store(store_url)

@@ -6,8 +6,27 @@ import datetime as _dt
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup
 
 from patrol.web.highlight import highlight, safe_href
+
+# Unicode's bidirectional controls (embeddings, overrides, isolates, marks): in
+# crawled text they reorder what an analyst sees ("‮txt.exe" shows as
+# "exe.txt"), in a title or a URL alike. Every shown value gets each one
+# replaced by a visible "[U+202E]", so the text reads in its stored order and
+# the trick itself stays visible as evidence.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_TABLE = {ord(ch): f"[U+{ord(ch):04X}]" for ch in BIDI_CONTROLS}
+
+
+def neutralise_bidi(value: Any) -> Any:
+    """``value`` with bidirectional controls made visible; Markup stays Markup
+    (the replacement is plain ASCII with no markup characters)."""
+    if isinstance(value, Markup):
+        return Markup(str(value).translate(_BIDI_TABLE))
+    if isinstance(value, str):
+        return value.translate(_BIDI_TABLE)
+    return value
 
 REASON_CODES: dict[str, tuple[tuple[str, str], ...]] = {
     "confirmed": (
@@ -68,6 +87,9 @@ def fmt_score(value: Any) -> str:
 
 
 def install_filters(app: Flask) -> None:
+    # finalize runs on every {{ expression }} of every template before it is
+    # escaped, so no page can show a bidi control, whatever field it prints.
+    app.jinja_env.finalize = neutralise_bidi
     app.jinja_env.filters.update(
         dt=fmt_dt, score=fmt_score, highlight=highlight, safe_href=safe_href,
         reason_label=lambda code: REASON_LABELS.get(code, code or ""),

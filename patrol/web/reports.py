@@ -13,7 +13,7 @@ from patrol.errors import PatrolError
 from patrol.reports import render, summary as summary_mod, survey as survey_mod
 from patrol.reports.period import Period, from_dates
 from patrol.web.app import get_store, office_tz
-from patrol.web.auth import lead_required
+from patrol.web.auth import lead_required, login_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -60,6 +60,7 @@ def _args(p: Period) -> dict:
 
 
 @bp.route("/report.css")
+@login_required
 def css():
     return send_file(render.CSS, mimetype="text/css", max_age=300)
 

@@ -47,13 +47,13 @@ def test_name_imitating_a_registered_outlet():
 
 
 def test_registered_outlet_recruiting_passes():
-    doc = {"kind": "news", "outlet": "城南日报", "url": "https://www.chengnan-daily.demo/jobs",
-           "text": "城南日报社招聘记者2名，要求新闻学专业"}
+    doc = {"kind": "news", "outlet": "人民日报", "url": "https://www.people.com.cn/jobs",
+           "text": "人民日报社招聘记者2名，要求新闻学专业"}
     assert run_checks(doc) == []
 
 
 def test_registered_name_on_a_foreign_domain():
-    hits = check_outlet({"kind": "news", "outlet": "城南日报", "url": "http://chengnan-ribao.example/",
+    hits = check_outlet({"kind": "news", "outlet": "人民日报", "url": "http://renmin-ribao.example/",
                          "text": "本报诚招特约记者"})
     assert hits and "is not that outlet's domain" in hits[0].reason
 
@@ -78,3 +78,10 @@ def test_a_check_alone_asks_for_review_with_its_reason(model):
     assert r["scores"]["unlicensed_publication"] >= model.thresholds["unlicensed_publication"]["review"]
     rules = r["evidence"]["unlicensed_publication"]["rules"]
     assert rules and "教辅" in rules[0]["reason"] and "出版物经营许可证" in rules[0]["reason"]
+
+
+def test_the_shipped_registry_holds_no_demo_outlet():
+    """The demo registers its fictional newspaper in its own registry (patrol.demo.web), not here."""
+    from classifiers.checks import REGISTRY_FILE
+    text = REGISTRY_FILE.read_text(encoding="utf-8")
+    assert "城南日报" not in text and ".demo" not in text and "127.0.0.1" not in text

@@ -34,8 +34,9 @@ def test_an_alias_bomb_is_refused_before_it_expands(tmp_path):
 
 
 def test_ordinary_anchors_and_the_bundled_profiles_still_load(tmp_path, monkeypatch):
-    for name in ("APPSTORE", "BOOKSHOP", "ZILIAOPU", "CHENGNAN_DAILY", "FAKE_NEWS"):
-        monkeypatch.setenv(f"DEMO_{name}_URL", "http://127.0.0.1:1/")
+    from patrol.demo.sites import ENV_VARS
+    for var in ENV_VARS.values():  # every demo site's, also of sites added later
+        monkeypatch.setenv(var, "http://127.0.0.1:1/")
     text = BASE + 'links:\n  detail: &d ["#list"]\n  listing: *d\n'
     assert load_profile(write(tmp_path, text)).links["listing"] == ("#list",)
     assert all(load_profile(p).name for p in profile_paths())
