@@ -58,12 +58,25 @@ def case_id(members: Iterable[str]) -> str:
     return "c" + min(members)[:16]
 
 
-def _component(store, seed: str, policy: Policy, linking_cache: dict) -> tuple[set[str], dict]:
+def _entities_of(store, flags: set[str], cache: dict[str, list]) -> list[dict]:
+    """Entities of ``flags``, read once per relink (``cache``: flag id -> entities)."""
+    missing = sorted(f for f in flags if f not in cache)
+    if missing:
+        for f in missing:
+            cache[f] = []
+        for e in store.find_entities(flag_ids=missing):
+            cache[e["flag_id"]].append(e)
+    return [e for f in flags for e in cache[f]]
+
+
+def _component(store, seed: str, policy: Policy, linking_cache: dict,
+               ent_cache: dict | None = None) -> tuple[set[str], dict]:
     """(flags of the component of ``seed``, {flag_id: set of linking keys})."""
     members, frontier, seen_keys = {seed}, {seed}, set()
     keys_of: dict[str, set[str]] = defaultdict(set)
+    ent_cache = {} if ent_cache is None else ent_cache
     while frontier and len(members) < MAX_CASE:
-        ents = store.find_entities(flag_ids=sorted(frontier))
+        ents = _entities_of(store, frontier, ent_cache)
         new_keys = {e["key"] for e in ents} - seen_keys
         unknown = new_keys - linking_cache.keys()
         if unknown:
@@ -105,20 +118,22 @@ def relink(store, flag_ids: Iterable[str], policy: Policy | None = None) -> list
     todo = set(flag_ids)
     # A key that has just become a hub (this flag's source was the one that made
     # it reach the threshold) may hold together a case it must now split.
-    own = {e["key"] for e in store.find_entities(flag_ids=sorted(todo)) if not policy.weak(e["key"])}
+    ent_cache: dict[str, list] = {}
+    own = {e["key"] for e in _entities_of(store, todo, ent_cache) if not policy.weak(e["key"])}
     counts = store.entity_source_counts(sorted(own)) if own else {}
+    cache: dict[str, bool] = {k: counts.get(k, 0) < policy.hub_sources for k in own}
+    cache.update({k: False for e in ent_cache.values() for k in (x["key"] for x in e) if policy.weak(k)})
     crossed = sorted(k for k in own if counts.get(k, 0) == policy.hub_sources)
     if crossed:
         todo |= {e["flag_id"] for e in store.find_entities(keys=crossed)}
     old = {d["flag_id"]: d["case_id"] for d in store.find_links(flag_ids=sorted(todo))}
     if old:
         todo |= {d["flag_id"] for d in store.find_links(case_ids=sorted(set(old.values())))}
-    cache: dict[str, bool] = {}
     done: set[str] = set()
     written, gone = [], set()
     while todo:
         seed = min(todo)
-        members, keys_of = _component(store, seed, policy, cache)
+        members, keys_of = _component(store, seed, policy, cache, ent_cache)
         done |= members
         todo -= members
         if len(members) < 2:
@@ -169,6 +184,16 @@ def flag_of(store, ident: str) -> dict | None:
         return None
 
 
+def _all_flags(store, status: str, page: int = 1000):
+    skip = 0
+    while True:
+        batch, _ = store.list_flags(status=status, sort="created_at", skip=skip, limit=page)
+        yield from batch
+        if len(batch) < page:
+            return
+        skip += page
+
+
 def rebuild(store, *, extract: bool = False, policy: Policy | None = None,
             progress=None) -> dict[str, int]:
     """Every case recomputed from the stored entities (``extract``: the entities
@@ -180,34 +205,33 @@ def rebuild(store, *, extract: bool = False, policy: Policy | None = None,
 
     policy = policy or Policy()
     stats = {"flags": 0, "dismissed": 0, "entities": 0, "hubs": 0, "cases": 0, "linked_flags": 0}
-    for status in ("pending", "in_review", "confirmed", "escalated", "dismissed"):
-        skip = 0
-        while True:
-            batch, _ = store.list_flags(status=status, sort="created_at", skip=skip, limit=1000)
-            if status == "dismissed":
-                store.delete_entities([f["id"] for f in batch])
-                stats["dismissed"] += len(batch)
-            elif extract:
-                for f in batch:
-                    item = store.get_item(f["url"])
-                    if item is not None:
-                        store.replace_entities(f["id"], flag_entities(item, f)[0])
-                stats["flags"] += len(batch)
-                if progress:
+    dismissed = {f["id"] for f in _all_flags(store, "dismissed")}
+    stats["dismissed"] = len(dismissed)
+    if extract:
+        for status in ("pending", "in_review", "confirmed", "escalated"):
+            for f in _all_flags(store, status):
+                item = store.get_item(f["url"])
+                if item is not None:
+                    store.replace_entities(f["id"], flag_entities(item, f)[0])
+                stats["flags"] += 1
+                if progress and stats["flags"] % 1000 == 0:
                     progress(stats["flags"])
-            if len(batch) < 1000:
-                break
-            skip += 1000
     flag_ix: dict[str, int] = {}
     key_ix: dict[str, int] = {}
     sources: dict[str, set] = defaultdict(set)
     pairs: list[tuple[int, int]] = []
+    forget: set[str] = set()
     for flag_id, key, source in store.iter_entity_keys():
+        if flag_id in dismissed:
+            forget.add(flag_id)
+            continue
         stats["entities"] += 1
         if policy.weak(key):
             continue
         sources[key].add(source)
         pairs.append((flag_ix.setdefault(flag_id, len(flag_ix)), key_ix.setdefault(key, len(key_ix))))
+    if forget:
+        store.delete_entities(sorted(forget))
     hubs = {key_ix[k] for k, s in sources.items() if len(s) >= policy.hub_sources}
     stats["hubs"] = len(hubs)
     pairs = [(f, k) for f, k in pairs if k not in hubs]
@@ -234,6 +258,6 @@ def rebuild(store, *, extract: bool = False, policy: Policy | None = None,
             docs += link_docs(set(members), keys_of)
             stats["cases"] += 1
     store.delete_links(None)
-    store.put_links(docs)
+    store.put_links(docs, fresh=True)
     stats["linked_flags"] = len(docs)
     return stats

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import click
 
@@ -75,15 +76,38 @@ def show_cmd(ident: str, as_json: bool) -> None:
 @click.argument("ident")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="File to write.")
-def export_cmd(ident: str, fmt: str, output: str) -> None:
+@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write each flag's evidence package (patrol evidence export) into this directory.")
+def export_cmd(ident: str, fmt: str, output: str, evidence_dir: Path | None) -> None:
     """One case as a table for the office's lead: a row per flag."""
     from patrol.cases.views import export_rows, load_case
     with open_store() as store:
         case = load_case(store, ident)
-    if case is None:
-        raise click.ClickException(f"no case {ident!r}")
-    n = write_table(export_rows(case), CASE_COLUMNS, fmt, output, sheet="关联案件")
-    click.echo(f"wrote {n} flags of case {case['id']} to {output}")
+        if case is None:
+            raise click.ClickException(f"no case {ident!r}")
+        n = write_table(export_rows(case), CASE_COLUMNS, fmt, output, sheet="关联案件")
+        click.echo(f"wrote {n} flags of case {case['id']} to {output}")
+        if evidence_dir is not None:
+            _evidence(store, case, evidence_dir)
+
+
+def _evidence(store, case: dict, directory: Path) -> None:
+    """One evidence package per flag of the case; a flag without a capture is named, not fatal."""
+    import getpass
+
+    from patrol.errors import PatrolError
+    from patrol.evidence import office
+    directory.mkdir(parents=True, exist_ok=True)
+    written, missing = 0, []
+    for m in case["members"]:
+        try:
+            office.export_case(store, m["flag_id"], directory / f"case-{m['flag_id']}.wacz",
+                               exported_by=getpass.getuser())
+            written += 1
+        except PatrolError as exc:
+            missing.append(f"{m['flag_id'][:12]} ({exc})")
+    click.echo(f"evidence packages: {written} written to {directory}"
+               + (f"; not written: {'; '.join(missing)}" if missing else ""))
 
 
 @cases_group.command("rebuild")

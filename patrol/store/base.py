@@ -282,6 +282,18 @@ class Store(abc.ABC):
         return out
 
     @abc.abstractmethod
+    def save_filter(self, username: str, name: str, query: str) -> None:
+        """Keep a queue filter (its query string) under ``name`` for ``username``
+        (replacing one of that name)."""
+
+    @abc.abstractmethod
+    def list_filters(self, username: str) -> list[dict]:
+        """The user's saved filters [{"name", "query"}], by name."""
+
+    @abc.abstractmethod
+    def delete_filter(self, username: str, name: str) -> None: ...
+
+    @abc.abstractmethod
     def flag_figures(self, *, since: _dt.datetime | None = None,
                      until: _dt.datetime | None = None) -> dict:
         """Flags raised in [since, until): {"total", "by_category_status":

@@ -129,7 +129,9 @@ class SQLiteEntities:
         with self._errors():
             yield from conn.execute("SELECT flag_id, key, source FROM entities")
 
-    def put_links(self, links: list[dict]) -> None:
+    def put_links(self, links: list[dict], *, fresh: bool = False) -> None:
+        """Write memberships (replacing a flag's old one; ``fresh``: none exist,
+        after ``delete_links(None)``, so they are plain inserts)."""
         from patrol.store.sqlite_read import dumps
         docs = [c.normalize(d) for d in links]
         self._ent_conn()
@@ -196,9 +198,12 @@ class MongoEntities:
         with self._errors():
             coll.delete_many({"flag_id": flag_id})
             if docs:
-                from pymongo import ReplaceOne
-                coll.bulk_write([ReplaceOne({"_id": i}, {**d, "_id": i}, upsert=True)
-                                 for i, d in docs.items()], ordered=False)
+                from pymongo.errors import BulkWriteError
+                try:  # plain inserts (an upsert is a query and a write on FerretDB)
+                    coll.insert_many([{**d, "_id": i} for i, d in docs.items()], ordered=False)
+                except BulkWriteError as exc:  # the same flag relinked at once elsewhere: same rows
+                    if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                        raise
         return len(docs)
 
     def delete_entities(self, flag_ids: Iterable[str]) -> int:
@@ -235,9 +240,17 @@ class MongoEntities:
             for d in coll.find({}, {"_id": 0, "flag_id": 1, "key": 1, "source": 1}, batch_size=5000):
                 yield d["flag_id"], d["key"], d.get("source", "")
 
-    def put_links(self, links: list[dict]) -> None:
+    def put_links(self, links: list[dict], *, fresh: bool = False) -> None:
         from pymongo import ReplaceOne
         docs = [c.normalize(d) for d in links]
+        coll = self._ents("links")
+        if fresh:
+            with self._errors():
+                for i in range(0, len(docs), 5000):
+                    coll.insert_many([{**d, "_id": c.check_str("flag_id", d.get("flag_id")),
+                                       "case_id": c.check_str("case_id", d.get("case_id"))}
+                                      for d in docs[i:i + 5000]], ordered=False)
+            return
         ops = [ReplaceOne({"_id": c.check_str("flag_id", d.get("flag_id"))},
                           {**d, "_id": d["flag_id"], "case_id": c.check_str("case_id", d.get("case_id"))},
                           upsert=True) for d in docs]

@@ -77,6 +77,28 @@ class MongoQueue:
         nxt = search.encode_cursor(sort, flags[-1]) if len(docs) > limit and flags else None
         return FlagPage(flags, total, nxt)
 
+    # -- saved filters -------------------------------------------------------------
+    def save_filter(self, username, name, query) -> None:
+        from patrol.store.sqlite_queue import _check_filter
+        username, name, query = _check_filter(username, name, query)
+        with self._errors():
+            self.db.saved_filters.replace_one(
+                {"_id": f"{username}\n{name}"},
+                {"username": username, "name": name, "query": query, "created_at": self.now()},
+                upsert=True)
+
+    def list_filters(self, username) -> list[dict]:
+        c.check_str("username", username)
+        with self._errors():
+            docs = self.db.saved_filters.find({"username": username}, sort=[("name", 1)])
+            return [{"name": d["name"], "query": d["query"]} for d in docs]
+
+    def delete_filter(self, username, name) -> None:
+        c.check_str("username", username)
+        c.check_str("name", name)
+        with self._errors():
+            self.db.saved_filters.delete_one({"_id": f"{username}\n{name}"})
+
     # -- figures of the reports --------------------------------------------------
     @staticmethod
     def _period(since, until, field: str = "created_at") -> dict:

@@ -32,6 +32,8 @@ CREATE INDEX IF NOT EXISTS flags_by_updated ON flags(updated_at, created_at, id)
 CREATE INDEX IF NOT EXISTS flags_period ON flags(created_at, category, status, source);
 CREATE INDEX IF NOT EXISTS flags_kind_url ON flags(kind, url, status, category);
 CREATE INDEX IF NOT EXISTS items_seen ON items(last_seen, source, kind);
+CREATE TABLE IF NOT EXISTS saved_filters (username TEXT NOT NULL, name TEXT NOT NULL,
+    query TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (username, name));
 """
 FTS = ("CREATE VIRTUAL TABLE flags_fts USING fts5(title, text, evidence, "
        "tokenize='unicode61 remove_diacritics 0')")
@@ -173,6 +175,27 @@ class SQLiteQueue:
             self._put(conn, "flags", doc, new=False)
         return c.public(doc)
 
+    # -- saved filters -------------------------------------------------------------
+    def save_filter(self, username, name, query) -> None:
+        username, name, query = _check_filter(username, name, query)
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO saved_filters VALUES (?, ?, ?, ?)",
+                         (username, name, query, ts(self.now())))
+
+    def list_filters(self, username) -> list[dict]:
+        c.check_str("username", username)
+        with self._errors():
+            rows = self._conn().execute("SELECT name, query FROM saved_filters WHERE username = ? "
+                                        "ORDER BY name", (username,)).fetchall()
+        return [{"name": n, "query": q} for n, q in rows]
+
+    def delete_filter(self, username, name) -> None:
+        c.check_str("username", username)
+        c.check_str("name", name)
+        with self._tx() as conn:
+            conn.execute("DELETE FROM saved_filters WHERE username = ? AND name = ?",
+                         (username, name))
+
     # -- figures of the reports --------------------------------------------------
     def _period(self, since, until, col: str = "created_at") -> tuple[list[str], list]:
         since, until = c.check_time("since", since), c.check_time("until", until)
@@ -250,6 +273,20 @@ class SQLiteQueue:
             if len(rows) < batch:
                 return
             after = (rows[-1][0], rows[-1][1])
+
+
+MAX_FILTERS_QUERY = 2000
+
+
+def _check_filter(username, name, query) -> tuple[str, str, str]:
+    c.check_str("username", username)
+    name = c.check_str("name", name).strip()
+    if len(name) > 80:
+        raise c.StoreInputError("name: at most 80 characters")
+    query = c.check_str("query", query, allow_empty=True)
+    if len(query) > MAX_FILTERS_QUERY:
+        raise c.StoreInputError(f"query: at most {MAX_FILTERS_QUERY} characters")
+    return username, name, query
 
 
 def _figures(rows) -> dict:

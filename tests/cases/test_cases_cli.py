@@ -32,6 +32,9 @@ def test_cases_commands(store, store_url, crawl, tmp_path):
     assert run(store_url, "cases", "export", case_id, "--format", "xlsx", "-o", str(xlsx)).exit_code == 0
     sheet = openpyxl.load_workbook(xlsx).active
     assert sheet.max_row == 3
+    with_evidence = run(store_url, "cases", "export", case_id, "-o", str(out), "--evidence", str(tmp_path / "ev"))
+    assert with_evidence.exit_code == 0 and "evidence packages: 0 written" in with_evidence.output
+    assert "not written" in with_evidence.output    # no capture of these pages was made
     rebuilt = run(store_url, "cases", "rebuild", "--extract")
     assert rebuilt.exit_code == 0 and "1 cases of 2 flags" in rebuilt.output
     missing = run(store_url, "cases", "show", "nope")

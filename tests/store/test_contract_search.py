@@ -161,3 +161,17 @@ def test_report_figures(store):
     apps = store.app_figures()
     assert (apps["apps"], apps["minor"]) == (5, 3)
     assert apps["by_category"]["游戏"] == {"apps": 3, "minor": 2}
+
+
+def test_saved_filters_are_per_user(store):
+    store.save_filter("ann", "网盘 待审", "q=%E7%BD%91%E7%9B%98&status=pending")
+    store.save_filter("ann", "书店", "source=shop")
+    store.save_filter("ann", "书店", "source=bookshop")           # same name: replaced
+    store.save_filter("bob", "mine", "status=in_review")
+    assert store.list_filters("ann") == [{"name": "书店", "query": "source=bookshop"},
+                                         {"name": "网盘 待审", "query": "q=%E7%BD%91%E7%9B%98&status=pending"}]
+    store.delete_filter("ann", "书店")
+    assert [f["name"] for f in store.list_filters("ann")] == ["网盘 待审"]
+    assert store.list_filters("bob") == [{"name": "mine", "query": "status=in_review"}]
+    with pytest.raises(StoreInputError):
+        store.save_filter("ann", " ", "x")
