@@ -51,9 +51,11 @@ def test_batched_results_equal_one_by_one_results():
         assert item[RESULT_KEY]["scores"] == alone["scores"]
         assert item[RESULT_KEY]["verdicts"] == alone["verdicts"]
     assert stats.get_value("patrol/classify/classified") == 20
-    # 20 items arriving together with one worker: the first call takes one,
-    # the rest wait and go in batches of at most 8 -> 1 + 8 + 8 + 3.
-    assert stats.get_value("patrol/classify/batches") == 4
+    # 20 items arriving together with one worker, batches of at most 8: the
+    # first call takes what has arrived when the worker starts (one item, or
+    # more on a loaded machine), the rest wait -> 1 + 8 + 8 + 3, or 3 calls.
+    # Never one call per item, never a batch over 8.
+    assert 3 <= stats.get_value("patrol/classify/batches") <= 4
     assert not stats.get_value("patrol/classify/errors")
 
 

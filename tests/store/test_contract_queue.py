@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
@@ -61,11 +60,39 @@ def test_dismissed_unchanged_is_suppressed_and_change_reopens(store):
     assert flag["history"][-1]["previous_decision"]["verdict"] == "dismissed"
 
 
-def test_claim_next_by_priority_then_age(store):
-    ids = {}
+class ManualClock:
+    """A wall clock that moves only when told: times in the tests are exact,
+    whatever the load of the machine (a MongoDB client adds the server's
+    offset, measured once, to it)."""
+
+    def __init__(self):
+        self.now = dt.datetime.now(dt.timezone.utc)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock():
+    return ManualClock()
+
+
+@pytest.fixture
+def clocked_store(store_url, clock):
+    from patrol.store import open_store
+    s = open_store(store_url, timeout=10, clock=clock)
+    yield s
+    s.close()
+
+
+def test_claim_next_by_priority_then_age(clocked_store, clock):
+    store, ids = clocked_store, {}
     for name, priority in [("low", 1.0), ("high", 5.0), ("mid-old", 3.0), ("mid-new", 3.0)]:
         ids[name] = raise_(store, f"https://a.example/{name}", priority=priority).flag_id
-        time.sleep(0.01)  # distinct created_at for the tie
+        clock.advance(0.01)  # distinct created_at for the tie
     order = [store.claim_next("ann")["id"] for _ in range(4)]
     assert order == [ids["high"], ids["mid-old"], ids["mid-new"], ids["low"]]
     assert store.claim_next("ann") is None
@@ -130,13 +157,16 @@ def test_two_processes_claim_each_flag_once(store, store_url):
     assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 60
 
 
-def test_lease_expires_and_flag_is_claimable_again(store):
+def test_lease_expires_and_flag_is_claimable_again(clocked_store, clock):
+    store = clocked_store
     r = raise_(store, "https://a.example/1")
     assert store.claim_next("ann", lease_seconds=1)["id"] == r.flag_id
     assert store.claim_next("bob") is None
     with pytest.raises(Conflict, match="ann"):
         store.claim(r.flag_id, "bob")
-    time.sleep(1.3)
+    clock.advance(0.9)
+    assert store.claim_next("bob") is None  # not yet: the lease holds to its second
+    clock.advance(0.4)
     taken = store.claim_next("bob")
     assert taken["id"] == r.flag_id and taken["claim"]["analyst"] == "bob"
     with pytest.raises(Conflict):
