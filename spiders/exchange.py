@@ -22,6 +22,7 @@ from typing import Any
 WIRE_KEY = "patrol_wire"          # request.meta: (headers, body) before decompression
 SCREENSHOT_KEY = "patrol_evidence_shot"  # request.meta: index of the screenshot PageMethod
 EXCHANGE_KEY = "_exchange"        # item: the exchange, for pipelines/evidence.py
+EVIDENCE_PIPELINE = "pipelines.evidence.EvidencePipeline"  # the one that takes it off again
 
 
 def _pairs(headers) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPT
 
 from patrol.errors import PatrolError
 from patrol.items import content_hash
-from spiders.exchange import EXCHANGE_KEY, SCREENSHOT_KEY, exchange_of
+from spiders.exchange import EVIDENCE_PIPELINE, EXCHANGE_KEY, SCREENSHOT_KEY, exchange_of
 from spiders.pages import page_class
 from spiders.profiles import Profile, find_profile
 from spiders.settings_profile import apply_profile
@@ -131,7 +131,7 @@ class ProfileSpider(scrapy.Spider):
             if shot:
                 methods.append(PageMethod("screenshot", path=shot, full_page=True))
                 meta["patrol_screenshot"] = shot
-            if self.settings.getbool("PATROL_EVIDENCE"):
+            if self.evidence_on:
                 # Evidence of a flagged page (pipelines/evidence.py): the screenshot
                 # is taken now, as bytes in memory (a page is only known to be
                 # flagged after it is closed), and written only if it is flagged.
@@ -143,6 +143,17 @@ class ProfileSpider(scrapy.Spider):
             meta.update(playwright=True, playwright_page_methods=methods, dont_cache=True)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta,
                               priority=priority, dont_filter=dont_filter)
+
+    @property
+    def evidence_on(self) -> bool:
+        """Whether pages carry their exchange for evidence: only when the
+        evidence pipeline will take it off the item again. Without it (a crawl
+        with ITEM_PIPELINES={} and a feed) the raw bytes would reach the feed."""
+        if "_evidence_on" not in self.__dict__:
+            pipelines = self.settings.getwithbase("ITEM_PIPELINES")
+            self._evidence_on = (self.settings.getbool("PATROL_EVIDENCE")
+                                 and pipelines.get(EVIDENCE_PIPELINE) is not None)
+        return self._evidence_on
 
     def screenshot_path(self, url: str) -> str:
         enabled = self.profile.screenshot
@@ -198,7 +209,7 @@ class ProfileSpider(scrapy.Spider):
                                 rendered="playwright" in response.flags,
                                 screenshot=response.meta.get("patrol_screenshot"))
         item = page.to_item()
-        if self.settings.getbool("PATROL_EVIDENCE"):
+        if self.evidence_on:
             wire = self.__dict__.get("_wire_bodies", {}).pop(response.url, None)
             item[EXCHANGE_KEY] = exchange_of(response, wire_body=wire)
         self.crawler.stats.inc_value(f"patrol/extracted/{kind}")  # before the pipelines' de-duplication

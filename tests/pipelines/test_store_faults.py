@@ -122,14 +122,14 @@ def test_crawl_killed_mid_write_leaves_no_page_judged_without_its_flags(demo_web
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 3 MiB tmpfs: a real disk that fills up (mounting needs root, as in CI)."""
+    """A 32 MiB tmpfs: a real disk that fills up (mounting needs root, as in CI)."""
     if os.geteuid() != 0:
         if os.environ.get("CI"):
             pytest.fail("mounting a small tmpfs needs root; CI runs as root")
         pytest.skip("mounting a small tmpfs needs root")
     mount = tmp_path / "disk"
     mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)], check=True)
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=False)
 

@@ -19,7 +19,7 @@ FIXTURES = ROOT / "fixtures" / "pages"
 BUNDLED = ROOT.parent / "patrol" / "sources"
 CASES = sorted(p.parent for p in FIXTURES.glob("*/*/expected.json"))
 DEMO_VARS = ("DEMO_APPSTORE_URL", "DEMO_BOOKSHOP_URL", "DEMO_ZILIAOPU_URL",
-             "DEMO_CHENGNAN_DAILY_URL", "DEMO_FAKE_NEWS_URL")
+             "DEMO_CHENGNAN_DAILY_URL", "DEMO_FAKE_NEWS_URL", "DEMO_SHUWU_URL", "DEMO_FAZHI_GUANCHA_URL")
 
 
 def build_item(profile_name: str, page: Path, expected: dict) -> dict:

@@ -35,7 +35,7 @@ def test_users_add_and_list_commands(store_url, tmp_path):
     r = runner.invoke(cli, ["users", "add", "ann", "--password-stdin"], input="again-password\n", env=env)
     assert r.exit_code == 2 and "already exists" in r.output and "Traceback" not in r.output
     r = runner.invoke(cli, ["users", "add", "zed", "--password-stdin"], input="short\n", env=env)
-    assert r.exit_code == 2 and "password: must be at least 8 characters" in r.output
+    assert r.exit_code == 2 and "password: must be at least 10 characters" in r.output
     r = runner.invoke(cli, ["users", "list"], env=env)
     assert re.search(r"^ann\s+analyst", r.output, re.M) and re.search(r"^lee\s+lead", r.output, re.M)
     r = runner.invoke(cli, ["users", "passwd", "ghost", "--password-stdin"], input="long-enough\n", env=env)
