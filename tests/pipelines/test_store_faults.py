@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -134,16 +135,31 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def _fill(disk: Path) -> Path:
-    filler = disk / "filler"
-    with open(filler, "wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
-        except OSError:
-            pass
-    return filler
+class _Filler(threading.Thread):
+    """Keeps the disk full while the crawl runs, as another process writing
+    to it would: SQLite gives back the pages of a failed transaction, and a
+    one-off fill would leave them to the spool."""
+
+    def __init__(self, disk: Path):
+        super().__init__(daemon=True)
+        self.path, self.stop = disk / "filler", threading.Event()
+        self.fh = open(self.path, "wb", buffering=0)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for size in (1 << 20, 65536, 4096, 512, 1):
+                try:
+                    while True:
+                        self.fh.write(b"\0" * size)
+                except OSError:
+                    pass
+            self.stop.wait(0.005)
+
+    def release(self) -> None:
+        self.stop.set()
+        self.join()
+        self.fh.close()
+        self.path.unlink()
 
 
 def test_full_disk_stops_the_crawl_and_the_next_crawl_keeps_everything(slow_web, small_disk,
@@ -166,16 +182,18 @@ def test_full_disk_stops_the_crawl_and_the_next_crawl_keeps_everything(slow_web,
                 if store.count_items() > 0:
                     break
             time.sleep(0.05)
-        filler = _fill(small_disk)
+        filler = _Filler(small_disk)
+        filler.start()
         output, _ = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
+        if filler is not None:
+            filler.release()
     stats = json.loads(stats_file.read_text(encoding="utf-8"))
     assert stats.get("patrol/store/spool_failed", 0) >= 1, output[-3000:]
     assert stats["finish_reason"] == "store_unavailable"  # it stopped fetching
     assert "records held in memory; stopping the crawl" in output
-    filler.unlink()
     _, again = crawl("chengnan-daily", web=demo_web, store_url=store_url, data_dir=data_dir)
     assert again["item_scraped_count"] > stats["item_scraped_count"] - stats.get(
         "patrol/store/lost", 0)
