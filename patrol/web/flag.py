@@ -3,11 +3,13 @@ re-open and reassign; the screenshot route."""
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, send_from_directory, url_for
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template,
+                   send_file, send_from_directory, url_for)
 
 from patrol.cases import on_decided
 from patrol.web.app import get_store
@@ -63,6 +65,7 @@ def _page(flag_id: str, *, decision: DecisionForm | None = None, status: int = 2
         "hashes": list(reversed(item.get("hashes") or [])),
         "history": list(reversed(flag.get("history") or [])),
         "has_screenshot": _screenshot_path(item) is not None,
+        "chain": _chain(store, flag_id),
     }
     return render_template("flag.html", **context), status
 
@@ -156,3 +159,34 @@ def screenshot(flag_id: str):
     root = (current_app.extensions["patrol_data_dir"] / "screenshots").resolve()
     # send_from_directory re-checks the joined path with werkzeug's safe_join.
     return send_from_directory(root, os.path.relpath(path, root), mimetype="image/png")
+
+
+def _chain(store, flag_id: str) -> list[dict]:
+    """The case's evidence chain (capture, decision, takedown, re-checks), newest first."""
+    from patrol.evidence import chain
+    return list(reversed(chain.entries(store, flag_id)))
+
+
+@bp.route("/<flag_id>/evidence.wacz")
+@login_required
+def evidence_package(flag_id: str):
+    """The case's evidence package (WACZ), signed with the office key; made
+    afresh each time so it holds the chain as it is now (patrol.evidence.package)."""
+    import tempfile
+
+    from patrol.evidence import office
+    from patrol.evidence.package import PackageError
+    from patrol.evidence.signing import SigningKeyError
+    store = get_store()
+    flag = store.get_flag(flag_id)  # NotFound → 404
+    with tempfile.TemporaryDirectory(prefix="patrol-case-") as tmpdir:
+        out = Path(tmpdir) / "case.wacz"
+        try:
+            summary = office.export_case(store, flag_id, out, exported_by=g.user["username"])
+        except (PackageError, SigningKeyError) as exc:
+            abort(409, str(exc))
+        data = out.read_bytes()  # a package is tens of KB (docs/evidence.md)
+    log.info("%s downloaded the evidence package of %s (%s bytes, manifest %s)", g.user["username"],
+             flag_id, summary["bytes"], summary["manifest_sha256"])
+    return send_file(io.BytesIO(data), mimetype="application/wacz+zip", as_attachment=True,
+                     download_name=f"case-{flag['id']}.wacz", max_age=0)

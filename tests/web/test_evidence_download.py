@@ -1,0 +1,78 @@
+"""The flag page's evidence package (issue 14): a real crawl of a local site
+into the console's store, a lead confirms over HTTP, lead and analyst download
+the WACZ, and ``patrol.evidence.verify`` passes on it and fails on a tampered
+copy. Both stores."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from patrol.evidence import office, signing
+from patrol.evidence.verify import verify
+from tests.evidence.site import MutableSite, profile_yaml
+from tests.pipelines.conftest import profile_crawl
+from tests.web.conftest import User
+
+ROOT = Path(__file__).resolve().parents[2]
+GOODS = (ROOT / "patrol/demo/sites/ziliaopu/goods/1006.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def crawled(app, store, store_url, accounts, tmp_path):
+    site = MutableSite({"/": (200, '<html><body><a href="/g.html">g</a></body></html>'),
+                        "/g.html": (200, GOODS)})
+    try:
+        proc, stats = profile_crawl(profile_yaml(site), tmp_path=tmp_path, store_url=store_url)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    finally:
+        site.close()
+    (flag,), _ = store.list_flags(limit=5)
+    return flag["id"]
+
+
+def test_lead_and_analyst_download_a_package_that_verifies(app, store, crawled, tmp_path):
+    signing.keygen(office.key_file())
+    lee, ann = User(app, "lee"), User(app, "ann")
+    page = lee.get(f"/flags/{crawled}").text
+    assert 'id="download-evidence"' not in page  # not before a decision
+    assert 'data-kind="capture"' in page
+    r = lee.post(f"/flags/{crawled}/decide", data={"decide-verdict": "confirmed", "decide-reason": "",
+                                                    "decide-note": "报告给平台"})
+    assert r.status_code == 302
+    page = lee.get(f"/flags/{crawled}").text
+    href = re.search(r'id="download-evidence" href="([^"]+)"', page).group(1)
+    for user in (lee, ann):
+        r = user.get(href)
+        assert r.status_code == 200 and r.mimetype == "application/wacz+zip"
+        assert f"case-{crawled}.wacz" in r.headers["Content-Disposition"]
+        pkg = tmp_path / f"{user.name}.wacz"
+        pkg.write_bytes(r.data)
+        report = verify(pkg)
+        assert report.ok, [(c.name, c.detail) for c in report.failed()]
+    # A tampered copy fails, naming the file.
+    import zipfile
+    with zipfile.ZipFile(pkg) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    files["evidence/chain.jsonl"] = files["evidence/chain.jsonl"].replace(b"confirmed", b"dismissed")
+    bad = tmp_path / "bad.wacz"
+    with zipfile.ZipFile(bad, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    report = verify(bad)
+    assert not report.ok and "evidence/chain.jsonl" in {c.name for c in report.failed()}
+    # The decision is now in the chain the flag page shows.
+    assert 'data-kind="decision"' in lee.get(f"/flags/{crawled}").text
+
+
+def test_download_needs_an_account_and_a_key(app, store, crawled):
+    anonymous = app.test_client()
+    r = anonymous.get(f"/flags/{crawled}/evidence.wacz")
+    assert r.status_code in (302, 401) and not r.data.startswith(b"PK")
+    lee = User(app, "lee")
+    store.decide(crawled, "lee", "confirmed", "no_publication_licence")
+    r = lee.get(f"/flags/{crawled}/evidence.wacz")  # no office key made yet
+    assert r.status_code == 409 and "patrol evidence keygen" in r.text
+    assert lee.get("/flags/0123456789abcdef0123456789abcdef/evidence.wacz").status_code == 404
