@@ -17,11 +17,26 @@ if [ ! -x .venv/bin/python ]; then
   log "creating .venv with $($PY --version)"
   "$PY" -m venv .venv
 fi
+#    The exact versions and hashes of requirements.lock (scripts/lock makes it
+#    from pyproject.toml's ranges), then the project itself without resolving
+#    again; pip check fails when pyproject.toml asks for something the lock
+#    does not hold (run scripts/lock). PATROL_UNLOCKED=1 installs from the
+#    ranges instead (newest releases: to try them before refreshing the lock).
 stamp=.venv/.patrol-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  log "installing Python packages (pip install -e '.[test]')"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  if [ "${PATROL_UNLOCKED:-}" = 1 ]; then
+    log "installing Python packages from pyproject.toml's ranges (PATROL_UNLOCKED=1)"
+    .venv/bin/python -m pip install -q -e '.[test]'
+  else
+    log "installing Python packages from requirements.lock (exact versions, hashes checked)"
+    .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+    .venv/bin/python -m pip install -q --no-deps -e .
+    if ! .venv/bin/python -m pip check >&2; then
+      log "requirements.lock does not satisfy pyproject.toml: run scripts/lock and commit requirements.lock"
+      exit 1
+    fi
+  fi
   touch "$stamp"
 fi
 
