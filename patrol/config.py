@@ -182,6 +182,8 @@ register("PATROL_TSA_TIMEOUT", 10.0,
          "Seconds to wait for the timestamp authority before the package is left untimestamped (retry: patrol evidence timestamp).", float)
 register("PATROL_RECHECK_AFTER", 7.0,
          "Days after a takedown request before the first re-check of the page; the second is at 30 days.", float)
+register("PATROL_RECHECK_INTERVAL", 3600.0,
+         "Seconds between the scheduler's runs of due re-checks after takedown (0: the scheduler runs none; patrol recheck --due).", float)
 register("PATROL_CLOCK_OFFSET", 0.0,
          "Seconds added to the clock when deciding which re-checks are due (drills and tests; 0 in production).", float)
 

@@ -96,4 +96,49 @@ def verify_cmd(package: Path, public_key: Path | None, tsa_ca: Path | None, as_j
     sys.exit(0 if report.ok else 1)
 
 
-commands = [evidence_group]
+@evidence_group.command("takedown")
+@click.argument("flag_id")
+@click.option("--to", "to", required=True, help="To whom the takedown was requested (the platform, an office).")
+@click.option("--date", help="The day it was requested, YYYY-MM-DD in office time (default: today).")
+@click.option("--by", "by", help="Who requested it (default: your login name).")
+@click.option("--note", default="", help="A note for the case file.")
+def takedown_cmd(flag_id: str, to: str, date: str | None, by: str | None, note: str) -> None:
+    """Mark a confirmed case "takedown requested"; it is re-checked after
+    PATROL_RECHECK_AFTER days and at 30 days (patrol recheck --due)."""
+    from patrol.evidence import recheck
+    with open_store() as store:
+        flag = recheck.request(store, flag_id, to=to, by=by or getpass.getuser(), date=date, note=note)
+    state = flag["recheck"]
+    click.echo(f"takedown of {flag_id} requested {state['takedown']['date']} to {to}; "
+               f"re-checks due {', '.join(state['due'])}")
+
+
+@click.command("recheck")
+@click.argument("flag_ids", nargs=-1)
+@click.option("--due", is_flag=True, help="Run every re-check that is due now (the scheduler does this).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per re-check.")
+def recheck_cmd(flag_ids: tuple[str, ...], due: bool, as_json: bool) -> None:
+    """Re-fetch takedown-requested cases and record removed / still_online /
+    changed / unreachable: the due ones (--due) or the named FLAG_IDS now."""
+    from patrol.errors import PatrolError
+    from patrol.evidence import recheck
+    if bool(due) == bool(flag_ids):
+        raise PatrolError("patrol recheck: give --due, or the flag ids to re-check now (not both)")
+    with open_store() as store:
+        if due:
+            done = recheck.run_due(store)
+        else:
+            flags = [store.get_flag(f) for f in flag_ids]
+            for f in flags:
+                if not f.get("recheck"):
+                    raise PatrolError(f"flag {f['id']}: no takedown was requested "
+                                      f"(patrol evidence takedown {f['id']} --to ...)")
+            done = recheck.run(store, flags, scheduled=False)
+    for d in done:
+        click.echo(json.dumps(d, ensure_ascii=False) if as_json
+                   else f"{d['flag_id']}  {d['outcome']:<12}  {d['url']}  ({d['detail']})")
+    if not done and not as_json:
+        click.echo("no re-checks due" if due else "nothing re-checked")
+
+
+commands = [evidence_group, recheck_cmd]

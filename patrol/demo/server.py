@@ -82,11 +82,19 @@ class DemoSite(resource.Resource):
         self.all_stats = all_stats
         self.stats = all_stats[name]
         self.delay = delay
+        self.removed: set[str] = set()  # pages "taken down" (/__remove), answered 410 Gone
 
     def render(self, request: server.Request):
         path = request.path.decode("utf-8", "replace")
         if path == "/__stats":
             return self._render_stats(request)
+        if path == "/__remove":
+            # A drill of a takedown: the page named is gone from now on (re-checks, issue 14).
+            target = request.args.get(b"path", [b""])[0].decode("utf-8", "replace")
+            if not target.startswith("/"):
+                return self._plain(request, http.BAD_REQUEST, "give ?path=/the/page.html\n")
+            self.removed.add(target)
+            return self._plain(request, http.OK, f"removed {target}\n")
         self.stats.requests += 1
         self.stats.inflight += 1
         self.stats.max_inflight = max(self.stats.max_inflight, self.stats.inflight)
@@ -119,6 +127,11 @@ class DemoSite(resource.Resource):
             request.setHeader(b"location", target.encode())
             request.setHeader(b"content-type", b"text/html; charset=utf-8")
             return f'<html><body>Moved to <a href="{target}">{target}</a></body></html>'.encode()
+        if path in self.removed:
+            request.setResponseCode(http.GONE)
+            request.setHeader(b"content-type", b"text/html; charset=utf-8")
+            return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>410 商品已下架</title>" \
+                   "</head><body><h1>410</h1><p>该商品已下架。</p></body></html>".encode()
         if path in ERRORS.get(self.name, set()):
             return self._plain(request, http.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n")
         file = self._file_for(path)

@@ -163,5 +163,12 @@ class DemoWeb:
         with urllib.request.urlopen(any_url + "__stats" + ("?reset=1" if reset else ""), timeout=10) as r:
             return json.loads(r.read())
 
+    def remove(self, site: str, path: str) -> None:
+        """Take a page down on a demo site (it answers 410 Gone from now on): a
+        takedown drill for re-checks (docs/evidence.md)."""
+        from urllib.parse import quote
+        with urllib.request.urlopen(self.urls[site] + "__remove?path=" + quote(path), timeout=10) as r:
+            r.read()
+
     def reset_stats(self) -> None:
         self.stats(reset=True)

@@ -103,7 +103,10 @@ def build(store, period: Period, *, office: str = "我办") -> Summary:
                       f"store.recheck_figures({args})['removed']")
         online = fig("still_online", "复查仍在线", rc.get("still_online", 0),
                      f"store.recheck_figures({args})['still_online']")
-        rectify = f"经复查，已整改（页面已下线）{removed}条，仍在线{online}条，已督促属地整改。"
+        pending = fig("pending_recheck", "待复查", rc.get("pending", 0),
+                      f"store.recheck_figures({args})['pending']")
+        rectify = (f"经复查，已整改（页面已下线）{removed}条，仍在线{online}条，已督促属地整改"
+                   + (f"；另有{pending}条待复查" if pending else "") + "。")
     else:
         fig("rectified", "已整改（复查已下线）", "待统计", "re-checks not in this store yet")
         rectify = "整改复查数据待复查功能上线后自动统计。"

@@ -231,6 +231,7 @@ class PatrolScheduler:
         # The periodic re-read runs on a thread of ours: a bound method cannot
         # be stored in a persistent job store.
         self._reload_timer()
+        self._recheck_timer()
         self.scheduler.resume()
 
     def close_abandoned_runs(self, older_than: float | None = None) -> list[str]:
@@ -288,6 +289,35 @@ class PatrolScheduler:
             while not self.stop_event.wait(self.reload_seconds):
                 self.reload()
         threading.Thread(target=loop, name="patrol-reload", daemon=True).start()
+
+    def _recheck_timer(self) -> None:
+        """Re-checks after takedown (patrol/evidence/recheck.py): due ones now,
+        then every PATROL_RECHECK_INTERVAL seconds."""
+        interval = float(config.get("PATROL_RECHECK_INTERVAL"))
+        if interval <= 0:
+            return
+
+        def loop():
+            while not self.stop_event.is_set():
+                self.run_due_rechecks()
+                if self.stop_event.wait(interval):
+                    return
+        threading.Thread(target=loop, name="patrol-recheck", daemon=True).start()
+
+    def run_due_rechecks(self) -> list[dict]:
+        """Run the re-checks due now (as ``patrol recheck --due``); a failure is
+        logged and the next round tries again."""
+        from patrol.evidence import recheck
+        from patrol.store import open_store
+        try:
+            with open_store(self.store_url) as store:
+                done = recheck.run_due(store, sources_dir=self.sources_dir, time_limit=self.time_limit)
+        except Exception as exc:  # keep the service up
+            logger.error("re-checks failed: %s", exc)
+            return []
+        for d in done:
+            logger.info("re-check %s: %s (%s)", d["flag_id"], d["outcome"], d["url"])
+        return done
 
     def reload(self) -> None:
         """``sync()`` for SIGHUP and the periodic re-read: a failure (a missing

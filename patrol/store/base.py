@@ -235,10 +235,12 @@ class Store(abc.ABC):
                    url: str | None = None,
                    min_score: float | None = None, max_score: float | None = None,
                    since: _dt.datetime | None = None, until: _dt.datetime | None = None,
+                   recheck: str | None = None,
                    sort: str = "-priority", skip: int = 0, limit: int = 50
                    ) -> tuple[list[dict], int]:
         """Flags matching every given filter (``since``/``until`` bound
-        ``created_at``), sorted by ``sort`` (a field name, "-" for descending:
+        ``created_at``; ``recheck`` the re-check status after a takedown
+        request, patrol/store/rechecks.py), sorted by ``sort`` (a field name, "-" for descending:
         priority, score, created_at, updated_at), paged; returns (page, total)."""
 
     @abc.abstractmethod

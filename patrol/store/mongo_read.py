@@ -34,6 +34,8 @@ class MongoReads:
                  if filters.get(name) is not None}
         created = {op: filters[name] for name, op in (("since", "$gte"), ("until", "$lt"))
                    if filters.get(name) is not None}
+        if filters.get("recheck") is not None:
+            query["recheck.status"] = filters["recheck"]
         if score:
             query["score"] = score
         if created:
@@ -99,13 +101,13 @@ class MongoReads:
         return doc
 
     def list_flags(self, *, category=None, status=None, source=None, kind=None, url=None,
-                   min_score=None, max_score=None, since=None, until=None,
+                   min_score=None, max_score=None, since=None, until=None, recheck=None,
                    sort="-priority", skip=0, limit=50):
         field, desc = c.parse_sort(sort, c.FLAG_SORTS)
         skip, limit = c.check_page(skip, limit)
         query = self._filter(self._flag_filters(
             category=category, status=status, source=source, kind=kind, url=url,
-            min_score=min_score, max_score=max_score, since=since, until=until))
+            min_score=min_score, max_score=max_score, since=since, until=until, recheck=recheck))
         total = self._count("flags", query)
         if limit == 0:
             return [], total

@@ -52,6 +52,33 @@ class SharedStore(Store):
         return self._mutate_flag(
             flag_id, lambda doc, now: logic.do_reassign(doc, actor, analyst, lease_seconds, now))
 
+    # -- re-checks after a takedown request (patrol/store/rechecks.py) ---------
+    def request_takedown(self, flag_id: str, actor: str, *, to: str, date: str,
+                         due: list[_dt.datetime], note: str = "") -> dict:
+        """Mark a confirmed flag "takedown requested" (``date``, to whom) with its
+        re-checks due at ``due``; Conflict if not confirmed or already requested."""
+        from patrol.store import rechecks
+        return self._mutate_flag(flag_id, lambda doc, now: rechecks.do_request_takedown(
+            doc, actor, to, date, due, note, now))
+
+    def record_recheck(self, flag_id: str, outcome: str, detail: str = "", *,
+                       scheduled: bool = True, http_status: int | None = None) -> dict:
+        """Record a re-check's outcome; ``scheduled``: it was a due round (the
+        next one becomes due), else an extra check. A page still online goes
+        back to the queue with a higher priority."""
+        from patrol.store import rechecks
+        return self._mutate_flag(flag_id, lambda doc, now: rechecks.do_record_recheck(
+            doc, outcome, detail, scheduled, http_status, now))
+
+    def recheck_figures(self, *, since: _dt.datetime | None = None,
+                        until: _dt.datetime | None = None) -> dict:
+        """Flags raised in the period by re-check status after a takedown
+        request: {"pending", "removed", "still_online", "changed", "unreachable"}
+        (removed = rectified), for the campaign summary."""
+        from patrol.store.rechecks import RECHECK_STATUSES
+        return {s: self.page_flags(recheck=s, since=since, until=until, limit=1, with_total=True).total
+                for s in RECHECK_STATUSES}
+
     # -- runs -----------------------------------------------------------------
     def finish_run(self, run_id: str, *, outcome: str, stats: dict | None = None,
                    exit_status: int | None = None, reason: str = "") -> dict:
@@ -72,7 +99,7 @@ class SharedStore(Store):
     # -- checks shared by the query methods -------------------------------------
     @staticmethod
     def _flag_filters(*, category=None, status=None, source=None, kind=None, url=None,
-                      min_score=None, max_score=None, since=None, until=None) -> dict:
+                      min_score=None, max_score=None, since=None, until=None, recheck=None) -> dict:
         """The checked filters of ``list_flags``/``claim_next`` (None = not given)."""
         return {
             "category": None if category is None else c.check_category(category),
@@ -84,4 +111,10 @@ class SharedStore(Store):
             "max_score": None if max_score is None else c.check_number("max_score", max_score),
             "since": c.check_time("since", since),
             "until": c.check_time("until", until),
+            "recheck": None if recheck is None else _recheck_status(recheck),
         }
+
+
+def _recheck_status(value) -> str:
+    from patrol.store.rechecks import check_recheck_status
+    return check_recheck_status(value)

@@ -60,7 +60,8 @@ class SQLiteReads:
         """SQL conditions for the checked filters of ``SharedStore._flag_filters``."""
         ops = {"category": "category = ?", "status": "status = ?", "source": "source = ?",
                "kind": "kind = ?", "url": "url = ?", "min_score": "score >= ?",
-               "max_score": "score <= ?", "since": "created_at >= ?", "until": "created_at < ?"}
+               "max_score": "score <= ?", "since": "created_at >= ?", "until": "created_at < ?",
+               "recheck": "json_extract(doc, '$.recheck.status') = ?"}
         where, params = [], []
         for name, value in filters.items():
             if value is not None:
@@ -112,13 +113,13 @@ class SQLiteReads:
         return c.public(doc)
 
     def list_flags(self, *, category=None, status=None, source=None, kind=None, url=None,
-                   min_score=None, max_score=None, since=None, until=None,
+                   min_score=None, max_score=None, since=None, until=None, recheck=None,
                    sort="-priority", skip=0, limit=50):
         field, desc = c.parse_sort(sort, c.FLAG_SORTS)
         skip, limit = c.check_page(skip, limit)
         where, params = self._where(self._flag_filters(
             category=category, status=status, source=source, kind=kind, url=url,
-            min_score=min_score, max_score=max_score, since=since, until=until))
+            min_score=min_score, max_score=max_score, since=since, until=until, recheck=recheck))
         clause = self._clause(where)
         with self._errors():
             conn = self._conn()

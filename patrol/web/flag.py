@@ -14,7 +14,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from patrol.cases import on_decided
 from patrol.web.app import get_store
 from patrol.web.auth import lead_required, login_required
-from patrol.web.forms import ActionForm, DecisionForm, ReassignForm, ReopenForm, choice
+from patrol.web.forms import ActionForm, DecisionForm, ReassignForm, ReopenForm, TakedownForm, choice
 from patrol.web.render import default_reason
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ def _page(flag_id: str, *, decision: DecisionForm | None = None, status: int = 2
         "history": list(reversed(flag.get("history") or [])),
         "has_screenshot": _screenshot_path(item) is not None,
         "chain": _chain(store, flag_id),
+        "takedown_form": TakedownForm(prefix="takedown"),
     }
     return render_template("flag.html", **context), status
 
@@ -105,6 +106,28 @@ def decide(flag_id: str):
     on_decided(store, flag)  # a dismissed flag's identifiers go, and it leaves its case
     log.info("%s decided %s: %s (%s)", g.user["username"], flag_id, form.verdict.data, reason)
     flash(f"Flag {form.verdict.data}.", "info")
+    return redirect(url_for("flag.show", flag_id=flag_id))
+
+
+@bp.route("/<flag_id>/takedown", methods=["POST"])
+@login_required
+def takedown(flag_id: str):
+    """Mark a confirmed case "takedown requested" (lead or analyst); its
+    re-checks fall due after PATROL_RECHECK_AFTER days and at 30 days."""
+    from patrol.errors import PatrolError
+    from patrol.evidence import recheck
+    form = TakedownForm(prefix="takedown")
+    if not form.validate():
+        abort(400, "Takedown not saved: " + "; ".join(f"{form[k].label.text}: {' '.join(v)}"
+                                                       for k, v in form.errors.items()))
+    try:
+        flag = recheck.request(get_store(), flag_id, to=form.to.data.strip(), by=g.user["username"],
+                               date=form.date.data.isoformat() if form.date.data else None,
+                               note=(form.note.data or "").strip())
+    except PatrolError as exc:
+        abort(400, str(exc))
+    flash(f"Takedown requested from {flag['recheck']['takedown']['to']}; "
+          f"first re-check due {flag['recheck']['next_due'][:10]}.", "info")
     return redirect(url_for("flag.show", flag_id=flag_id))
 
 

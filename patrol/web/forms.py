@@ -9,6 +9,7 @@ from wtforms import DateField, FloatField, PasswordField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from patrol.store.base import CATEGORIES, DECISIONS, KINDS, STATUSES
+from patrol.store.rechecks import RECHECK_STATUSES
 from patrol.web.passwords import MAX_PASSWORD
 from patrol.web.render import REASON_CODES, reason_valid
 
@@ -44,6 +45,7 @@ class FilterForm(FlaskForm):
     category = SelectField("Category", choices=_choices(CATEGORIES), default="")
     status = SelectField("Status", choices=_choices(STATUSES), default="")
     kind = SelectField("Kind", choices=_choices(KINDS), default="")
+    recheck = SelectField("Re-check", choices=_choices(RECHECK_STATUSES), default="")
     source = StringField("Source", validators=[Optional(), Length(max=200)])
     min_score = FloatField("Score from", validators=[Optional(), NumberRange(0, 1)])
     max_score = FloatField("to", validators=[Optional(), NumberRange(0, 1)])
@@ -70,6 +72,13 @@ class DecisionForm(FlaskForm):
     def validate_reason(self, field):
         if field.data and not reason_valid(self.verdict.data, field.data):
             raise ValidationError(f"{field.data!r} is not a reason for {self.verdict.data!r}")
+
+
+class TakedownForm(FlaskForm):
+    """A confirmed case's takedown request: to whom, the day (office time), a note."""
+    to = StringField("Requested from", validators=[DataRequired(), Length(max=200)])
+    date = DateField("On", validators=[Optional()])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
 
 class ReopenForm(FlaskForm):

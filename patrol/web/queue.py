@@ -23,7 +23,7 @@ def store_filters(form: FilterForm) -> dict:
     """The validated filter form as ``Store.list_flags`` keyword arguments."""
     since, until = day_bounds(form.since.data, form.until.data, office_tz())
     out = {"category": form.category.data or None, "status": form.status.data or None,
-           "kind": form.kind.data or None, "source": (form.source.data or "").strip() or None,
+           "kind": form.kind.data or None, "recheck": form.recheck.data or None, "source": (form.source.data or "").strip() or None,
            "min_score": form.min_score.data, "max_score": form.max_score.data,
            "since": since, "until": until}
     return {k: v for k, v in out.items() if v is not None}

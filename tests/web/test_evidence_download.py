@@ -76,3 +76,34 @@ def test_download_needs_an_account_and_a_key(app, store, crawled):
     r = lee.get(f"/flags/{crawled}/evidence.wacz")  # no office key made yet
     assert r.status_code == 409 and "patrol evidence keygen" in r.text
     assert lee.get("/flags/0123456789abcdef0123456789abcdef/evidence.wacz").status_code == 404
+
+
+def test_takedown_from_the_flag_page_history_and_queue_filter(app, store, seeded):
+    from tests.web.conftest import User as _User
+    ann = _User(app, "ann")
+    shop = seeded["shop"]
+    r = ann.post(f"/flags/{shop}/takedown", data={"takedown-to": "平台", "takedown-date": "2026-01-05"})
+    assert r.status_code == 409 and "confirmed" in r.text  # still pending
+    store.decide(shop, "ann", "confirmed", "no_publication_licence")
+    assert 'id="takedown-form"' in ann.get(f"/flags/{shop}").text
+    r = ann.post(f"/flags/{shop}/takedown", data={"takedown-to": "<b>某平台</b>", "takedown-date": "2026-01-05",
+                                                   "takedown-note": "工单 42"})
+    assert r.status_code == 302
+    flag = store.get_flag(shop)
+    assert flag["recheck"]["status"] == "pending" and flag["recheck"]["takedown"]["by"] == "ann"
+    assert flag["recheck"]["takedown"]["date"] == "2026-01-05"
+    assert flag["recheck"]["due"][0].startswith("2026-01-11T16:00")  # 7 days after midnight Asia/Shanghai
+    page = ann.get(f"/flags/{shop}").text
+    assert "&lt;b&gt;某平台&lt;/b&gt;" in page and "<b>某平台</b>" not in page
+    assert 'id="takedown-form"' not in page and 'data-kind="takedown"' in page
+    assert "not re-checked yet" in page
+    # A recorded re-check shows in the history, escaped; the queue filters by it.
+    store.record_recheck(shop, "still_online", "passage 「<script>alert(1)</script>」 still there",
+                         http_status=200)
+    page = ann.get(f"/flags/{shop}").text
+    assert 'data-outcome="still_online"' in page and "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    queue = ann.get("/?recheck=still_online").text
+    assert f"/flags/{shop}" in queue and f"/flags/{seeded['app']}" not in queue
+    assert f"/flags/{shop}" not in ann.get("/?recheck=removed").text
+    assert ann.get("/?recheck=bogus").status_code == 400
