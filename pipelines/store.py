@@ -98,7 +98,8 @@ def write_records(store, records: list[dict]) -> dict[str, int]:
 
     A record the store refuses costs that record only: it is counted
     (``patrol/store/rejected``) and logged with its URL, the rest are written.
-    Each page's flags and app are written before its item: an item is stored
+    Each page's flags and app are written before its item (the batch's apps in one
+    call after its flags): an item is stored
     with its new content hash only once its judgement is, so a crawl killed in
     between leaves the page looking new or changed to the next crawl, which
     classifies it again instead of skipping it as unchanged."""
@@ -136,8 +137,9 @@ def write_records(store, records: list[dict]) -> dict[str, int]:
         if raised_flags:
             for key, n in link_cases(store, doc, raised_flags).items():
                 inc(key, n)
-        if record["app"] is not None:
-            inc(f"patrol/store/apps/{store.upsert_app(record['app'])}")
+    apps = [r["app"] for r in good if r["app"] is not None]
+    for status in store.upsert_apps(apps) if apps else []:
+        inc(f"patrol/store/apps/{status}")
     results = store.upsert_items([r["item"] for r in good])
     inc("patrol/store/items_written", len(results))
     return counts

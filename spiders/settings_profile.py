@@ -43,6 +43,10 @@ def apply_profile(settings: Settings, profile: Profile) -> None:
         put("HTTPCACHE_DIR", str(data_dir / "httpcache" / profile.name))
 
     dmw = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    if settings.getbool("HTTPCACHE_ENABLED"):
+        # Scrapy's cache middleware (900 in its base order) with no rewrite on a 304.
+        dmw.setdefault("scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware", None)
+        dmw.setdefault("spiders.middlewares.cachepolicy.KeepEntryCacheMiddleware", 900)
     dmw.setdefault("spiders.middlewares.pagecap.PageCapMiddleware", 950)
     put("DOWNLOADER_MIDDLEWARES", dmw)
 

@@ -331,6 +331,10 @@ class Store(abc.ABC):
         appends to downloads_history when ``downloads`` changed. Returns
         "new", "changed" or "unchanged"."""
 
+    def upsert_apps(self, apps: Iterable[dict]) -> list[str]:
+        """Batched ``upsert_app``, one status per app; backends may override."""
+        return [self.upsert_app(a) for a in apps]
+
     @abc.abstractmethod
     def get_app(self, store: str, app_id: str) -> dict | None: ...
 

@@ -87,6 +87,12 @@ class MongoReads:
         return self._find("items", self._item_query(kind, source),
                           [("last_seen", -1), ("url", 1)], skip, limit)
 
+    def item_hashes(self, source: str | None = None) -> dict[str, str]:
+        """One query projected to the hash (the item's ``_id`` is its url)."""
+        with self._errors():
+            return {d["_id"]: d.get("content_hash") or "" for d in
+                    self.db.items.find(self._item_query(None, source), {"content_hash": 1})}
+
     def count_items(self, *, kind=None, source=None) -> int:
         return self._count("items", self._item_query(kind, source))
 

@@ -219,17 +219,66 @@ class SQLiteStore(SQLiteQueue, SQLiteReads, SQLiteUsers, SQLiteEntities, SQLiteE
         return self.upsert_items([item])[0]
 
     def upsert_items(self, items):
+        """One transaction for the batch: one commit, not n.
+
+        The stored hashes of the batch are read in one query; a new item is
+        inserted, an unchanged one gets ``last_seen`` (and ``fetched_at``) set
+        in place with ``json_set`` (no decoding, copying and re-encoding of its
+        stored document in Python), and only a changed one is read whole and
+        planned by ``logic.plan_item``. Every item is checked before anything
+        is written, so a bad item leaves the whole batch unwritten."""
+        items = list(items)
         results = []
-        with self._tx() as conn:  # one transaction for the batch: one commit, not n
-            for item in items:
-                url = item.get("url") if isinstance(item, dict) else None
-                existing = self._get(conn, "items", (url,)) if isinstance(url, str) else None
-                result, doc = logic.plan_item(existing, item, self.now())
-                self._put(conn, "items", doc, new=existing is None)
-                if result.status != "unchanged":
-                    sqlite_queue.index_item_text(conn, doc["url"], doc.get("text"))
+        with self._tx() as conn:
+            now = self.now()
+            planned = [logic.plan_item(None, item, now) for item in items]
+            hashes = self._item_hashes_of(conn, list({r.url for r, _ in planned}))
+            stamp = dumps(now)
+            for (result, doc), item in zip(planned, items):
+                url, h = result.url, doc["content_hash"]
+                if url not in hashes:
+                    self._put(conn, "items", doc, new=True)
+                    sqlite_queue.index_item_text(conn, url, doc.get("text"))
+                elif hashes[url] == h:
+                    result = logic.UpsertResult(url, "unchanged", h, h)
+                    if "fetched_at" in doc:
+                        conn.execute("UPDATE items SET last_seen = ?, doc = json_set(doc, "
+                                     "'$.last_seen', json(?), '$.fetched_at', json(?)) "
+                                     "WHERE url = ?",
+                                     (ts(now), stamp, dumps(doc["fetched_at"]), url))
+                    else:
+                        conn.execute("UPDATE items SET last_seen = ?, doc = json_set(doc, "
+                                     "'$.last_seen', json(?)) WHERE url = ?",
+                                     (ts(now), stamp, url))
+                else:
+                    existing = self._get(conn, "items", (url,))
+                    result, doc = logic.plan_item(existing, item, now)
+                    self._put(conn, "items", doc, new=False)
+                    sqlite_queue.index_item_text(conn, url, doc.get("text"))
+                hashes[url] = h
                 results.append(result)
         return results
+
+    @staticmethod
+    def _item_hashes_of(conn: sqlite3.Connection, urls: list[str]) -> dict[str, str | None]:
+        """{url: stored content_hash} of those of ``urls`` that are stored."""
+        out: dict[str, str | None] = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start:start + 500]
+            out.update(conn.execute(
+                "SELECT url, json_extract(doc, '$.content_hash') FROM items "
+                f"WHERE url IN ({', '.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
+    def item_hashes(self, source: str | None = None) -> dict[str, str]:
+        """One query, the hash read from the stored JSON (no document decoded)."""
+        sql = "SELECT url, json_extract(doc, '$.content_hash') FROM items"
+        params: list = []
+        if source is not None:
+            sql += " WHERE source = ?"
+            params.append(c.check_str("source", source))
+        with self._errors():
+            return {url: h or "" for url, h in self._conn().execute(sql, params)}
 
     def raise_flag(self, *, url, category, score, priority, verdict, evidence, model_version,
                    content_hash, source="", kind="page", title="") -> RaiseResult:
@@ -249,12 +298,22 @@ class SQLiteStore(SQLiteQueue, SQLiteReads, SQLiteUsers, SQLiteEntities, SQLiteE
         return RaiseResult((doc or existing)["id"], status)
 
     def upsert_app(self, app: dict) -> str:
-        key = (app.get("store"), app.get("app_id")) if isinstance(app, dict) else (None, None)
+        return self.upsert_apps([app])[0]
+
+    def upsert_apps(self, apps) -> list[str]:
+        """The apps of a batch in one transaction (one commit, not one per app)."""
+        statuses = []
         with self._tx() as conn:
-            existing = self._get(conn, "apps", key) if all(isinstance(k, str) for k in key) else None
-            status, doc = logic.plan_app(existing, app, self.now())
-            self._put(conn, "apps", doc, new=existing is None)
-        return status
+            now = self.now()
+            for app in apps:
+                key = ((app.get("store"), app.get("app_id")) if isinstance(app, dict)
+                       else (None, None))
+                existing = (self._get(conn, "apps", key)
+                            if all(isinstance(k, str) for k in key) else None)
+                status, doc = logic.plan_app(existing, app, now)
+                self._put(conn, "apps", doc, new=existing is None)
+                statuses.append(status)
+        return statuses
 
     def start_run(self, source: str, *, trigger: str = "manual", meta: dict | None = None) -> str:
         doc = logic.new_run(source, trigger, meta, self.now())

@@ -57,6 +57,12 @@ def test_recrawl_revalidates_with_etag_and_marks_unchanged(local_site, crawl):
     assert second.stats["patrol/unchanged"] == 3
     assert all(i["meta"]["unchanged"] is True for i in second.items)
     assert {i["content_hash"] for i in first.items} == {i["content_hash"] for i in second.items}
+    # a 304 that confirms the entry leaves it as it is: nothing is written to the cache
+    assert second.stats["patrol/httpcache/kept"] == 3
+    assert second.stats.get("httpcache/store", 0) == 0
+    third = crawl(PROFILE, env={"SITE_URL": site.url})  # the kept entries still revalidate
+    assert third.stats["patrol/httpcache/kept"] == 3 and third.stats["patrol/unchanged"] == 3
+    assert {i["content_hash"] for i in third.items} == {i["content_hash"] for i in first.items}
 
 
 def test_resumed_crawl_goes_on_where_it_stopped(local_site, crawl, tmp_path):
