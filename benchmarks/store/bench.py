@@ -206,7 +206,8 @@ def run(args) -> list[dict]:
                 filled += n
             fill_s = time.perf_counter() - t_fill
             for r in range(args.rounds):
-                kinds = ["new", "unchanged", "changed", "apps", "flags", "raw"]
+                kinds = [k for k in ("new", "unchanged", "changed", "apps", "flags", "raw")
+                         if k in args.ops.split(",")]
                 if r % 2:
                     kinds.reverse()
                 for kind in kinds:
@@ -274,6 +275,8 @@ def main() -> None:
     ap.add_argument("--mongo-uri", help="a running server instead of a FerretDB started here")
     ap.add_argument("--sizes", default="0,1000,10000")
     ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--ops", default="new,unchanged,changed,apps,flags,raw",
+                    help="which batches to time at each size")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path)
