@@ -12,6 +12,7 @@ first: crawled content never becomes a query operator.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import math
 import re
@@ -60,7 +61,16 @@ def app_key(store: str, app_id: str) -> str:
     return hashlib.sha256(f"{store}\n{app_id}".encode("utf-8")).hexdigest()[:32]
 
 
+@functools.lru_cache(maxsize=8192)  # the same few field names in every document
+def _safe_str_key(key: str) -> str:
+    return _safe_key_uncached(key)
+
+
 def _safe_key(key: Any) -> str:
+    return _safe_str_key(key) if type(key) is str else _safe_key_uncached(key)
+
+
+def _safe_key_uncached(key: Any) -> str:
     key = clean_text(str(key))
     # MongoDB refuses or misreads "$"-prefixed and dotted field names, and NUL
     # ends a BSON key; swap them for full-width look-alikes so both backends agree.
@@ -88,6 +98,8 @@ class TooDeep(StoreInputError):
 def clean_text(value: str) -> str:
     """``value`` without lone surrogates (U+FFFD instead): they cannot be
     encoded as UTF-8, so neither BSON nor SQLite can store them."""
+    if value.isascii():
+        return value
     return _SURROGATES.sub("\ufffd", value) if _SURROGATES.search(value) else value
 
 
@@ -96,6 +108,15 @@ def normalize(value: Any, _depth: int = 0) -> Any:
 
     Raises ``TooDeep`` (naming the field) past ``MAX_DEPTH`` levels instead of
     recursing until Python gives up: one hostile page must not take its batch down."""
+    t = type(value)  # exact types first: the common case, checked cheaply
+    if t is str:
+        return clean_text(value)
+    if t is int:
+        return str(value) if abs(value) >= 2**63 else value
+    if t is float:
+        return value if math.isfinite(value) else None
+    if value is None or t is bool:
+        return value
     if isinstance(value, dict):
         if _depth >= MAX_DEPTH:
             raise TooDeep()

@@ -7,6 +7,7 @@ column names in SQL come only from the whitelists in ``common``.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 from typing import Any
 
@@ -14,6 +15,7 @@ from patrol.store import common as c
 from patrol.store.base import NotFound
 
 
+@functools.lru_cache(maxsize=4096)  # a batch writes the same few times many times
 def ts(value: _dt.datetime) -> str:
     """A fixed-width UTC time string: text order is time order."""
     return c.to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
