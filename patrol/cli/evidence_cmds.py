@@ -139,6 +139,8 @@ def recheck_cmd(flag_ids: tuple[str, ...], due: bool, as_json: bool) -> None:
                    else f"{d['flag_id']}  {d['outcome']:<12}  {d['url']}  ({d['detail']})")
     if not done and not as_json:
         click.echo("no re-checks due" if due else "nothing re-checked")
+    if any(d["outcome"] == "not_run" for d in done):
+        sys.exit(1)  # a re-check crawl failed: said above, the case stays due
 
 
 commands = [evidence_group, recheck_cmd]

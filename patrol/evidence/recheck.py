@@ -212,9 +212,11 @@ def fetch(flags: list[dict], *, time_limit: float = 600.0, store_url: str | None
             for f in group:
                 if f["id"] not in results:
                     tail = proc.stderr.strip().splitlines()[-1:] if proc.stderr else []
-                    results[f["id"]] = {"flag_id": f["id"], "url": f["url"],
-                                        "error": "the re-check crawl did not fetch the page"
-                                                 + (f" ({tail[0][:300]})" if tail else "")}
+                    # The crawl itself failed (no such profile, the store down): not
+                    # an outcome of the page; the case stays due and is tried again.
+                    results[f["id"]] = {"flag_id": f["id"], "url": f["url"], "not_run": True,
+                                        "error": f"the re-check crawl of source {source!r} failed"
+                                                 + (f": {tail[0][:300]}" if tail else "")}
     return results
 
 
@@ -229,6 +231,11 @@ def run(store, flags: list[dict], *, scheduled: bool, sources_dir: str | None = 
     done = []
     for flag in flags:
         result = results[flag["id"]]
+        if result.get("not_run"):
+            logger.error("recheck of %s not run: %s", flag["id"], result["error"])
+            done.append({"flag_id": flag["id"], "url": flag["url"], "outcome": "not_run",
+                         "detail": result["error"]})
+            continue
         outcome, detail = judge(flag, result)
         assert outcome in OUTCOMES
         capture = result.get("capture")

@@ -104,6 +104,7 @@ def decide(flag_id: str):
     reason = form.reason.data or default_reason(form.verdict.data, store.get_flag(flag_id)["category"])
     flag = store.decide(flag_id, g.user["username"], form.verdict.data, reason, (form.note.data or "").strip())
     on_decided(store, flag)  # a dismissed flag's identifiers go, and it leaves its case
+    _chain_decision(store, flag)
     log.info("%s decided %s: %s (%s)", g.user["username"], flag_id, form.verdict.data, reason)
     flash(f"Flag {form.verdict.data}.", "info")
     return redirect(url_for("flag.show", flag_id=flag_id))
@@ -182,6 +183,17 @@ def screenshot(flag_id: str):
     root = (current_app.extensions["patrol_data_dir"] / "screenshots").resolve()
     # send_from_directory re-checks the joined path with werkzeug's safe_join.
     return send_from_directory(root, os.path.relpath(path, root), mimetype="image/png")
+
+
+def _chain_decision(store, flag: dict) -> None:
+    """The decision joins the case's evidence chain now (capture → decision),
+    not only when a package is made; a failure leaves it to the export."""
+    from patrol.evidence.package import sync_decisions
+    from patrol.store import StoreError
+    try:
+        sync_decisions(store, flag)
+    except StoreError as exc:
+        log.error("evidence chain of %s: decision not recorded yet: %s", flag["id"], exc)
 
 
 def _chain(store, flag_id: str) -> list[dict]:

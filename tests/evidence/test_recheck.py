@@ -173,3 +173,16 @@ def test_the_scheduler_runs_due_rechecks(tmp_path, monkeypatch):
             assert store.get_flag(e.ids["gone"])["recheck"]["history"][-1]["http_status"] == 410
     finally:
         e.site.close()
+
+
+def test_a_recheck_crawl_that_cannot_run_leaves_the_case_due(env):
+    """A source profile gone from the sources directory: no outcome is made up."""
+    assert env.cli("evidence", "takedown", env.ids["gone"], "--to", "平台").returncode == 0
+    (Path(env.vars["PATROL_SOURCES"]) / "evsite.yaml").unlink()
+    done = env.cli("recheck", "--due", days=8)
+    assert done.returncode == 1 and "not_run" in done.stdout and "evsite" in done.stdout
+    assert "Traceback" not in done.stdout
+    with open_store(env.store_url) as store:
+        flag = store.get_flag(env.ids["gone"])
+        assert flag["recheck"]["status"] == "pending" and flag["recheck"]["done"] == 0
+        assert [e["kind"] for e in store.list_evidence(env.ids["gone"])][-1] == "takedown"
