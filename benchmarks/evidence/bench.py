@@ -70,12 +70,54 @@ def main() -> None:
                          stats.get("patrol/evidence/bytes", 0) / max(1, captured) / 1024,
                          statistics.median(sizes) / 1024 if sizes else 0,
                          max(sizes) / 1024 if sizes else 0, wall))
+    micro = _micro()
     machine = f"{platform.machine()}, {os.cpu_count()} vCPUs shared, Python {platform.python_version()}"
     print(f"machine: {machine}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print("| source | pages kept | captured | capture ms/page | capture KB/page | package KB (median) | package KB (max) | crawl s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.1f} | {r[4]:.1f} | {r[5]:.1f} | {r[6]:.1f} | {r[7]:.0f} |")
+
+
+    print()
+    print("capture() alone, CPU ms per page (process_time, 200 rounds, files written to a temp dir):")
+    for name, ms in micro.items():
+        print(f"- {name}: {ms:.2f} ms")
+
+
+def _micro() -> dict[str, float]:
+    """CPU cost of one capture (WARC built, hashed, written; DOM and PNG for a
+    rendered page), without the crawl around it: the shared machine's wall
+    times above include waiting for a thread while other jobs run."""
+    import datetime as dt
+    from patrol.evidence.blobs import Blobs
+    from patrol.evidence.capture import capture
+    body = (ROOT / "patrol/demo/sites/ziliaopu/goods/1006.html").read_bytes()
+    png = (ROOT / "patrol/web/static").glob("*.png")
+    shot = next(iter(png), None)
+    shot_bytes = shot.read_bytes() if shot else os.urandom(100_000)
+    if len(shot_bytes) < 50_000:
+        shot_bytes = os.urandom(100_000)  # about the size of a full-page screenshot
+    base = {"url": "http://127.0.0.1:1/goods/1006.html", "status": 200, "ip": "127.0.0.1",
+            "request_headers": [("User-Agent", "ContentPatrol/0.1.0"), ("Accept", "text/html")],
+            "response_headers": [("Content-Type", "text/html; charset=utf-8"),
+                                 ("Content-Length", str(len(body)))], "body": body}
+    cases = {"HTTP page (%.1f KB body)" % (len(body) / 1024): base,
+             "rendered page (body + DOM + %d KB PNG)" % (len(shot_bytes) // 1024):
+                 {**base, "rendered": True, "dom": body.decode("utf-8"), "screenshot": shot_bytes}}
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, exchange in cases.items():
+            rounds = 200
+            started = time.process_time()
+            for n in range(rounds):
+                ex = dict(exchange, body=exchange["body"] + str(n).encode())  # new files each time
+                if ex.get("rendered"):
+                    ex.update(dom=ex["dom"] + str(n), screenshot=ex["screenshot"] + str(n).encode())
+                capture(ex, Blobs(tmp), fetched_at=dt.datetime.now(dt.timezone.utc), software="bench",
+                        user_agent="bench", operator="bench")
+            out[name] = (time.process_time() - started) * 1000 / rounds
+    return out
 
 
 if __name__ == "__main__":
