@@ -186,3 +186,50 @@ def test_a_recheck_crawl_that_cannot_run_leaves_the_case_due(env):
         flag = store.get_flag(env.ids["gone"])
         assert flag["recheck"]["status"] == "pending" and flag["recheck"]["done"] == 0
         assert [e["kind"] for e in store.list_evidence(env.ids["gone"])][-1] == "takedown"
+
+
+def test_recheck_of_a_rendered_page_keeps_its_screenshot(tmp_path):
+    """A source rendered in Chromium is re-checked in Chromium: the still-online
+    capture has the DOM and a full-page screenshot, and joins the next package."""
+    import zipfile
+    page = _page(1006)
+    site = MutableSite({"/": (200, '<html><body><a href="/r.html">r</a></body></html>'), "/r.html": (200, page)})
+    store_url = f"sqlite:///{tmp_path / 'patrol.db'}"
+    try:
+        sources = tmp_path / "sources"
+        sources.mkdir()
+        text = profile_yaml(site).replace("kind: shop\n", "kind: shop\nrender: browser\n")
+        (sources / "evsite.yaml").write_text(text, encoding="utf-8")
+        proc, _ = profile_crawl(text, tmp_path=tmp_path, store_url=store_url)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        env = {**os.environ, "PATROL_STORE": store_url, "PATROL_DATA_DIR": str(tmp_path / "data"),
+               "PATROL_SOURCES": str(sources), "PATROL_CONFIG": str(tmp_path / "none.toml"),
+               "PATROL_TSA_URL": ""}
+
+        def cli(*args, days=0):
+            return subprocess.run([sys.executable, "-m", "patrol", *args], cwd=ROOT,
+                                  env={**env, "PATROL_CLOCK_OFFSET": str(days * DAY)},
+                                  capture_output=True, text=True, timeout=600)
+        with open_store(store_url) as store:
+            (flag,), _ = store.list_flags(limit=5)
+            store.decide(flag["id"], "lead1", "confirmed", "no_publication_licence")
+        assert cli("evidence", "takedown", flag["id"], "--to", "平台").returncode == 0
+        done = cli("recheck", "--due", "--json", days=8)
+        assert done.returncode == 0, done.stderr[-3000:]
+        (row,) = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+        assert row["outcome"] == "still_online", row
+        with open_store(store_url) as store:
+            last = json.loads(store.list_evidence(flag["id"])[-1]["body"])["data"]
+        assert last["capture"]["rendered"] and last["capture"]["screenshot"] and last["capture"]["dom"]
+        assert cli("evidence", "keygen").returncode == 0
+        out = tmp_path / "r.wacz"
+        assert cli("evidence", "export", flag["id"], "-o", str(out)).returncode == 0
+        assert cli("evidence", "verify", str(out)).returncode == 0
+        with zipfile.ZipFile(out) as z:
+            warcs = [n for n in z.namelist() if n.startswith("archive/")]
+            shot = z.read("evidence/screenshot.png")
+        assert len(warcs) == 2  # the first capture and the re-check's
+        from patrol.evidence.blobs import Blobs, evidence_dir
+        assert shot == Blobs(evidence_dir(store_url)).get(last["capture"]["screenshot"]["sha256"])
+    finally:
+        site.close()
