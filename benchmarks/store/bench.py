@@ -87,11 +87,12 @@ def postgres(tmp: Path):
         bindir = Path("/usr/lib/postgresql/15/bin")
     pre = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if pre:
+        os.chmod(tmp, 0o755)  # the postgres user must reach its data directory
         shutil.chown(data, "postgres")
     subprocess.run(pre + [str(bindir / "initdb"), "-D", str(data / "d"), "-A", "trust", "-U", "postgres"],
                    check=True, capture_output=True)
     subprocess.run(pre + [str(bindir / "pg_ctl"), "-D", str(data / "d"), "-w", "-l", str(data / "log"),
-                          "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=on"],
+                          "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start"],
                    check=True, capture_output=True)
     with contextlib.suppress(OSError, ValueError):
         SERVER_PIDS.append(int((data / "d" / "postmaster.pid").read_text().split()[0]))
@@ -107,7 +108,7 @@ def postgres(tmp: Path):
 @contextlib.contextmanager
 def ferretdb(tmp: Path, handler: str):
     """FerretDB 1.24 on its SQLite or PostgreSQL backend; yields a base URI."""
-    from patrol.devserver import _LISTENING, ferretdb_binary
+    from patrol.devserver import _LISTENING, _die_with_parent, ferretdb_binary
     with contextlib.ExitStack() as stack:
         args = ["--handler=sqlite", f"--sqlite-url=file:{tmp}/"]
         if handler == "pg":
@@ -115,7 +116,8 @@ def ferretdb(tmp: Path, handler: str):
         log = tmp / "ferretdb.log"
         proc = subprocess.Popen([str(ferretdb_binary()), *args, "--listen-addr=127.0.0.1:0",
                                  "--telemetry=disable", "--debug-addr=-", f"--state-dir={tmp}",
-                                 "--log-level=info"], stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+                                 "--log-level=info"], stdout=open(log, "wb"), stderr=subprocess.STDOUT,
+                                preexec_fn=_die_with_parent)
         SERVER_PIDS.append(proc.pid)
         try:
             deadline = time.monotonic() + 60

@@ -51,6 +51,7 @@ from patrol.store.mongo_read import strip
 log = logging.getLogger(__name__)
 
 REVISION_TTL = _dt.timedelta(days=1)
+REPLACE_BULK = 10           # replacements per update command on FerretDB (see _swap_many)
 SWEEP_EVERY = 2000          # writes between sweeps where the server has no TTL index
 
 
@@ -190,7 +191,13 @@ class Revisions:
         ops = [ReplaceOne({"_id": old["_id"]}, {**new, "_id": old["_id"],
                                                 "_rev": old.get("_rev", 0) + 1})
                for (old, new), w in zip(pairs, won) if w]
-        if ops:
-            self.db[table].bulk_write(ops, ordered=False)
+        # FerretDB 1.24 answers one update command of many replacements in time
+        # that grows faster than their number. Measured on a collection of 1,000
+        # documents, 500 replacements: in bulks of 10, 9.5 s on its PostgreSQL
+        # backend and 33 s on SQLite; in bulks of 100, neither finished within
+        # 60 s, and the SQLite one was left stuck (the hang issue 18 saw in
+        # upsert_items). So: small bulks.
+        for start in range(0, len(ops), REPLACE_BULK):
+            self.db[table].bulk_write(ops[start:start + REPLACE_BULK], ordered=False)
         self._writes += len(ops)
         return won

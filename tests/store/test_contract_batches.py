@@ -154,3 +154,19 @@ def test_mongo_inserts_first_and_reads_back_only_duplicates(mongo_db_url, monkey
         assert store.count_items() == 60
     finally:
         store.close()
+
+
+def test_a_large_unchanged_batch_refreshes_every_item(store_url):
+    """More unchanged items than one bulk of replacements on FerretDB (REPLACE_BULK)."""
+    clock = Clock(T0)
+    store = open_store(store_url, timeout=10, clock=clock)
+    try:
+        items = [page(f"https://u.example/{n}", f"文本{n}") for n in range(37)]
+        store.upsert_items(items)
+        clock.now = T0 + dt.timedelta(minutes=5)
+        assert {r.status for r in store.upsert_items(items)} == {"unchanged"}
+        seen = {store.get_item(i["url"])["last_seen"] for i in items}
+        assert len(seen) == 1 and seen.pop() > T0 + dt.timedelta(minutes=4)
+        assert all(d["last_seen"] > T0 + dt.timedelta(minutes=4) for d in store.list_items(limit=50))
+    finally:
+        store.close()
