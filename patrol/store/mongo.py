@@ -216,9 +216,10 @@ class MongoStore(Revisions, MongoQueue, MongoReads, MongoUsers, MongoEntities, M
         items refused as duplicates are read back, in one ``$in`` over their
         ``_id``s (one collection pass on FerretDB, which answers ``_id``
         equality with a scan too: one pass is cheaper than one per duplicate,
-        measured in benchmarks/store/README.md); unchanged ones are written in
-        one bulk, changed ones (and any that lost a race) go through
-        ``upsert_item``."""
+        measured in benchmarks/store/README.md); unchanged ones (and on
+        FerretDB, whose revision log says per item who won, changed ones too)
+        are planned on what was read and written by ``_swap_many``; the rest,
+        and any that lost a race, go through ``upsert_item``."""
         items = list(items)
         urls = [c.check_str("item url", i.get("url") if isinstance(i, dict) else None)
                 for i in items]
@@ -256,10 +257,14 @@ class MongoStore(Revisions, MongoQueue, MongoReads, MongoUsers, MongoEntities, M
                     if old is None:
                         continue  # deleted meanwhile: upsert_item below
                     result, doc = logic.plan_item(strip(old), items[n], now)
-                    if result.status == "unchanged":
-                        swaps.append((old, doc))
-                        swap_index.append(n)
-                        results[n] = result
+                    if result.status == "changed" and self.atomic:
+                        # MongoDB's bulk does not say which conditional update
+                        # missed, and a miss re-does the whole bulk one by one:
+                        # only idempotent (unchanged) writes go in it.
+                        continue
+                    swaps.append((old, doc))  # planned on what was read
+                    swap_index.append(n)
+                    results[n] = result
                 for n, won in zip(swap_index, self._swap_many("items", swaps)):
                     if not won:
                         results[n] = None
