@@ -75,6 +75,8 @@ class Flag(Schema):
     claim = Nested(Claim, allow_none=True)
     decision = Nested(Decision, allow_none=True)
     history = List(Dict(), metadata={"description": "append-only audit trail"})
+    recheck = Dict(allow_none=True, metadata={"description": "takedown request and re-checks after it "
+                                                             "(docs/evidence.md); absent before a takedown"})
     created_at = DateTime()
     updated_at = DateTime()
 

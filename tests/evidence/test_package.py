@@ -213,6 +213,11 @@ def test_the_signature_verifies_with_openssl(case, package, tmp_path):
                            "-sigfile", str(tmp_path / "evidence/manifest.sig")],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "Verified Successfully" in done.stdout, done.stdout + done.stderr
+    # docs/evidence.md: warcio checks every record's digest.
+    warcs = sorted((tmp_path / "archive").glob("*.warc.gz"))
+    done = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check", "-v", *map(str, warcs)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "digest pass" in done.stdout and "fail" not in done.stdout.lower()
 
 
 @pytest.mark.parametrize("damage", ["truncated", "not-a-zip", "no-datapackage", "empty"])
