@@ -23,9 +23,15 @@ KIND_FIELDS = {
     "page": (),
 }
 # Optional extras any kind may carry (evidence and provenance, never personal data).
-EXTRA_FIELDS = ("screenshot", "links", "lang", "encoding", "truncated", "meta")
+# ``chrome``: the page's text outside its main content (navigation, footers,
+# sidebars…), judged apart; ``site``: site-level facts read from it (licence,
+# ICP number, outlet or shop name); ``raw``: typed fields as displayed.
+EXTRA_FIELDS = ("screenshot", "links", "lang", "encoding", "truncated", "meta", "chrome", "site", "raw")
+# chrome changes with every sidebar refresh and raw/site follow the content
+# fields: an unchanged article must hash the same tomorrow.
 _NOT_CONTENT = {"url", "source", "fetched_at", "http_status", "content_hash", "rendered",
-                "screenshot", "links", "encoding", "truncated", "meta", "updated_at"}
+                "screenshot", "links", "encoding", "truncated", "meta", "updated_at",
+                "chrome", "site", "raw"}
 
 
 def content_hash(item: dict[str, Any]) -> str:

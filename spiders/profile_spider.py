@@ -209,6 +209,8 @@ class ProfileSpider(scrapy.Spider):
                                 rendered="playwright" in response.flags,
                                 screenshot=response.meta.get("patrol_screenshot"))
         item = page.to_item()
+        for issue in page.issues:  # no_main_content, unparsed/<field>: kept as an item, counted
+            self.crawler.stats.inc_value(f"patrol/extract/{issue}")
         if self.evidence_on:
             wire = self.__dict__.get("_wire_bodies", {}).pop(response.url, None)
             item[EXCHANGE_KEY] = exchange_of(response, wire_body=wire)

@@ -4,48 +4,41 @@ version, update date, description."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from spiders.pages.base import Page, clean, dig
+from spiders.normalise import (normalise_age_rating, normalise_date, normalise_downloads,
+                               normalise_rating, normalise_version)
+from spiders.pages.base import Page, clean, dig, title_head
 
 # Chinese and Western magnitude words; longest first so 千万 wins over 千.
-_UNITS = (("千万", 10_000_000), ("百万", 1_000_000), ("亿", 100_000_000), ("万", 10_000),
-          ("千", 1_000), ("k", 1_000), ("m", 1_000_000), ("b", 1_000_000_000))
-_NUMBER = re.compile(r"(\d[\d,，]*(?:\.\d+)?)\s*(千万|百万|亿|万|千|[kKmMbB](?![a-zA-Z]))?")
 _DOWNLOADS_IN_TEXT = (
     re.compile(r"下载(?:量|次数)?\s*[:：]?\s*(\d[\d,，.]*\s*(?:千万|百万|亿|万|千)?\s*\+?)"),
     re.compile(r"(\d[\d,，.]*\s*(?:千万|百万|亿|万|千)?\s*\+?)\s*(?:次|人)?\s*(?:下载|安装)"),
 )
-_RATING = re.compile(r"(\d+(?:\.\d+)?)")
 
 
 def parse_downloads(value: Any) -> int | None:
-    """'1.2亿次' → 120000000, '35万+' → 350000, '10,000+' → 10000, '3500万次下载' → 35000000."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return int(value)
-    m = _NUMBER.search(str(value))
-    if not m:
-        return None
-    try:
-        number = Decimal(m.group(1).replace(",", "").replace("，", ""))
-    except InvalidOperation:
-        return None
-    unit = (m.group(2) or "").lower()
-    factor = dict(_UNITS).get(unit, 1)
-    return int(number * factor)
+    """'1.2亿次' → 120000000, '35万+' → 350000, '10,000+' → 10000; never a size in MB."""
+    return normalise_downloads(value)
 
 
 def parse_rating(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
+    return normalise_rating(value)
+
+
+_NAME_VERSION = re.compile(r"\s*[-_ ]?\s*(?:[vV]\s*\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)+)\s*(?:版|版本)?\s*$")
+_NAME_SUFFIX = re.compile(r"\s*(?:官方版|最新版|安卓版|手机版|免费版|正式版|下载|官方下载|app下载|APP下载)+\s*$", re.I)
+
+
+def app_name(value: Any) -> str | None:
+    """'口算小达人V1.0.6' → '口算小达人'; '某某 官方版下载' → '某某'."""
+    if value in (None, ""):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    m = _RATING.search(str(value))
-    return float(m.group(1)) if m else None
+    name = str(value)
+    for _ in range(2):
+        name = _NAME_SUFFIX.sub("", _NAME_VERSION.sub("", name))
+    return name.strip() or str(value).strip()
 
 
 def app_id_from_url(url: str) -> str:
@@ -80,27 +73,46 @@ class AppPage(Page):
 
     def kind_fields(self) -> dict[str, Any]:
         n = self.app_node()
-        name = self.field("name", lambda: dig(n, "name"), lambda: self.metas.get("og:title"),
-                          lambda: self.sel.css("h1").xpath("string()").get())
+        lab = self.label
+        raw_name = self.field("name", ("json-ld name", lambda: dig(n, "name")),
+                              ("h1", lambda: self.sel.css("h1").xpath("string()").get()),
+                              ("meta og:title", lambda: title_head(self.metas.get("og:title", ""))))
+        name = app_name(raw_name)
+        if name != raw_name and raw_name:
+            self.raw["name"] = raw_name
+        author = dig(n, "author")
         return {
             "store": self.profile.store,
-            "app_id": clean(self.field("app_id", lambda: dig(n, "identifier"),
-                                       lambda: dig(n, "sku"),
-                                       lambda: app_id_from_url(self.canonical_url()))),
+            "app_id": clean(self.field("app_id", ("json-ld identifier", lambda: dig(n, "identifier")),
+                                       ("json-ld sku", lambda: dig(n, "sku")),
+                                       ("url", lambda: app_id_from_url(self.canonical_url())))),
             "name": name,
-            "developer": self.field("developer", lambda: dig(n, "author", "name"),
-                                    lambda: dig(n, "publisher", "name"),
-                                    lambda: dig(n, "author") if isinstance(dig(n, "author"), str) else None),
-            "category": self.field("category", lambda: dig(n, "applicationCategory"),
-                                   lambda: dig(n, "genre")),
-            "age_rating": self.field("age_rating", lambda: dig(n, "contentRating"),
-                                     lambda: dig(n, "typicalAgeRange")),
-            "downloads": parse_downloads(self.field("downloads", self._downloads_text)),
-            "rating": parse_rating(self.field("rating", lambda: dig(n, "aggregateRating", "ratingValue"))),
-            "version": self.field("version", lambda: dig(n, "softwareVersion")),
-            "updated": self.field("updated", lambda: dig(n, "dateModified"),
-                                  lambda: dig(n, "datePublished")),
-            "description": self.field("description", lambda: dig(n, "description"),
-                                      lambda: self.metas.get("og:description"),
-                                      lambda: self.metas.get("description")),
+            "developer": self.field("developer", ("labelled value", lambda: lab("developer")),
+                                    ("json-ld author", lambda: dig(n, "author", "name")),
+                                    ("json-ld publisher", lambda: dig(n, "publisher", "name")),
+                                    ("json-ld author", lambda: author if isinstance(author, str) else None)),
+            # the visible category first: JSON-LD's applicationCategory is often an enum (GameApplication)
+            "category": self.field("category", ("labelled value", lambda: lab("category")),
+                                   ("json-ld genre", lambda: dig(n, "genre")),
+                                   ("json-ld applicationCategory", lambda: dig(n, "applicationCategory"))),
+            "age_rating": self.typed("age_rating", self.field(
+                "age_rating", ("labelled value", lambda: lab("age_rating")),
+                ("json-ld contentRating", lambda: dig(n, "contentRating")),
+                ("json-ld typicalAgeRange", lambda: dig(n, "typicalAgeRange"))), normalise_age_rating),
+            "downloads": self.typed("downloads", self.field(
+                "downloads", ("labelled value", lambda: lab("downloads")),
+                ("json-ld / main text", self._downloads_text)), normalise_downloads),
+            "rating": self.typed("rating", self.field(
+                "rating", ("json-ld aggregateRating", lambda: dig(n, "aggregateRating", "ratingValue")),
+                ("labelled value", lambda: lab("rating"))), normalise_rating),
+            "version": self.typed("version", self.field(
+                "version", ("labelled value", lambda: lab("version")),
+                ("json-ld softwareVersion", lambda: dig(n, "softwareVersion"))), normalise_version),
+            "updated": self.typed("updated", self.field(
+                "updated", ("labelled value", lambda: lab("updated")),
+                ("json-ld dateModified", lambda: dig(n, "dateModified")),
+                ("json-ld datePublished", lambda: dig(n, "datePublished"))), normalise_date),
+            "description": self.field("description", ("json-ld description", lambda: dig(n, "description")),
+                                      ("meta og:description", lambda: self.metas.get("og:description")),
+                                      ("meta description", lambda: self.metas.get("description"))),
         }

@@ -3,8 +3,19 @@
 No I/O here: a page class makes no requests and touches no storage, so
 extraction is tested offline on saved pages. Fields the profile names come
 from its selectors; the rest from generic extraction: JSON-LD and microdata
-(extruct), OpenGraph and ``<meta>`` tags, and the main visible text
-(html-text).
+(extruct), OpenGraph and ``<meta>`` tags, labelled values (info tables,
+definition lists, "标签：值" lines; spiders/pages/labelled.py) and the main
+content.
+
+Main content, not the page: ``text`` is the page's main content, found by
+trafilatura (the field's reference for boilerplate removal) on the lxml tree
+Scrapy already parsed (never a second parse). Everything else the page shows
+(navigation, footers, sidebars, account menus, keyword blocks, lists of other
+articles) is ``chrome``, kept apart and never in ``text``; site-level facts
+(licence lines, ICP numbers, outlet and shop names) are read from it on
+purpose (``site``). Typed fields go through one normaliser each
+(spiders/normalise/), whatever their origin; the value as displayed is kept
+in ``raw`` and where each value came from in ``Page.origins``.
 """
 
 from __future__ import annotations
@@ -17,7 +28,9 @@ from urllib.parse import urljoin, urlsplit
 
 import extruct
 import html_text
+import trafilatura
 from parsel import Selector, SelectorList
+from trafilatura.settings import Extractor
 
 from patrol.items import make_item
 from spiders.profiles import Profile
@@ -27,6 +40,37 @@ logger = logging.getLogger(__name__)
 _WS = re.compile(r"\s+")
 MAIN_CANDIDATES = ("article", "main", "[role=main]", "#content", ".content", ".article", "#main")
 MAX_TEXT_CHARS = 200_000
+MAX_CHROME_CHARS = 50_000
+# Regions that are page furniture on any site: pruned before trafilatura looks
+# for the main content of listings (app, shop, plain pages); news articles are
+# left to trafilatura's own article heuristics.
+_FURNITURE = ("related", "recommend", "sidebar", "side-bar", "aside", "hot", "rank", "footer", "nav",
+              "breadcrumb", "comment", "login", "account", "share", "tags", "keywords", "guess",
+              "xiangguan", "tuijian", "remen", "paihang", "foot", "header", "topbar", "menu", "copyright")
+# never a region holding the page's <h1> (an app's header block has its name and developer)
+FURNITURE_TAGS_XPATHS = ["//nav[not(.//h1)]", "//footer[not(.//h1)]", "//aside[not(.//h1)]"]
+PRUNE_XPATHS = FURNITURE_TAGS_XPATHS + ["//header[not(.//h1)]",
+                "//*[not(.//h1)][" + " or ".join(f"contains(concat(' ', translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+                                                 f"'abcdefghijklmnopqrstuvwxyz'), ' ', @id, ' '), '{w}')"
+                                                 for w in _FURNITURE) + "]"]
+_NOSPACE = re.compile(r"\s+")
+_TRAFILATURA = Extractor(output_format="txt", comments=False, tables=True, dedup=False,
+                         with_metadata=False, formatting=False, links=False, images=False)
+
+
+def main_content(root, url: str, *, prune: bool = False) -> str:
+    """trafilatura's main text of an lxml tree ('' when it finds none).
+    trafilatura works on its own copy of the tree, so the caller's tree is intact.
+    ``nav``/``footer``/``aside`` elements are pruned first on every page (they are
+    furniture by definition; trafilatura's fallbacks keep them on short pages),
+    and with ``prune`` also blocks named like furniture (related, sidebar, hot…)."""
+    try:
+        text = trafilatura.extract(root, url=url, options=_TRAFILATURA,
+                                   prune_xpath=PRUNE_XPATHS if prune else FURNITURE_TAGS_XPATHS)
+    except Exception as exc:  # hostile markup: no main content, never a crash
+        logger.debug("main content unreadable on %s: %s", url, exc)
+        return ""
+    return text or ""
 
 
 def clean(value: Any) -> str:
@@ -85,6 +129,9 @@ class Page:
         self.rendered = rendered
         self.screenshot = screenshot
         self.sel: Selector = response.selector
+        self.issues: list[str] = []          # counted by the spider as patrol/extract/<issue>
+        self.origins: dict[str, str] = {}    # field → "selector <spec>" | "json-ld" | "meta" | …
+        self.raw: dict[str, Any] = {}        # typed field → the value as displayed
 
     # -- generic data --------------------------------------------------------
     @cached_property
@@ -128,20 +175,46 @@ class Page:
         return body[0] if body else self.sel
 
     # -- field helpers -------------------------------------------------------
-    def field(self, name: str, *fallbacks: Callable[[], Any]) -> Any:
+    def field(self, name: str, *fallbacks: Callable[[], Any] | tuple[str, Callable[[], Any]]) -> Any:
         """The profile's selector for ``name`` if it finds something, else the first
-        fallback that gives a non-empty value."""
+        fallback that gives a non-empty value. A fallback may be ``(origin, callable)``;
+        where the value came from is kept in ``self.origins``."""
         spec = self.profile.fields.get(name)
         if isinstance(spec, str):
             value = (" ".join(texts(self.sel, spec)) if name in ("text", "description")
                      else first(self.sel, spec))
             if value:
+                self.origins[name] = f"selector {spec}"
                 return value
         for fb in fallbacks:
-            value = fb()
+            origin, fn = fb if isinstance(fb, tuple) else ("generic", fb)
+            value = fn()
             if value not in (None, "", [], {}):
+                self.origins[name] = origin
                 return clean(value) if isinstance(value, str) else value
         return None
+
+    def typed(self, name: str, value: Any, normaliser: Callable[..., Any], *args: Any) -> Any:
+        """``value`` (as displayed) through its field's normaliser; the displayed value
+        is kept in ``self.raw``. A value that does not normalise gives None (counted),
+        never a guess."""
+        if value in (None, "", [], {}):
+            return None
+        normalised = normaliser(value, *args)
+        self.raw[name] = value
+        if normalised is None:
+            self.issues.append(f"unparsed/{name}")
+        return normalised
+
+    @cached_property
+    def labelled(self) -> dict[str, tuple[str, str]]:
+        """Labelled values of the page outside its chrome (info tables, dl, "标签：值")."""
+        from spiders.pages.labelled import labelled_values
+        return labelled_values(self.sel.root)
+
+    def label(self, name: str) -> str | None:
+        found = self.labelled.get(name)
+        return found[1] if found else None
 
     def absolute(self, href: str) -> str:
         return urljoin(self.response.url, href) if href else ""
@@ -157,17 +230,59 @@ class Page:
         return url.split("#", 1)[0]
 
     def title(self) -> str:
-        return self.field("title", lambda: self.metas.get("og:title"),
-                          lambda: self.sel.xpath("//title/text()").get(),
-                          lambda: first(self.sel, "h1")) or ""
+        return self.field("title", ("meta og:title", lambda: self.metas.get("og:title")),
+                          ("<title>", lambda: self.sel.xpath("//title/text()").get()),
+                          ("h1", lambda: first(self.sel, "h1"))) or ""
 
     def text(self) -> str:
         return self._text
 
+    # News articles are left to trafilatura's article heuristics; listings of
+    # other kinds have their furniture pruned first (see PRUNE_XPATHS).
+    prune_furniture = True
+
     @cached_property
     def _text(self) -> str:
-        value = self.field("text", lambda: html_text.selector_to_text(self.main_region())) or ""
+        value = self.field("text", ("main content (trafilatura)",
+                                    lambda: main_content(self.sel.root, self.response.url,
+                                                         prune=self.prune_furniture))) or ""
+        if value and self.prune_furniture and "text" not in self.profile.fields:
+            # trafilatura leaves the heading out of a listing's text: the product or app name is content
+            h1 = clean(self.sel.xpath("string(//h1)").get())
+            if h1 and h1 not in value:
+                value = h1 + "\n" + value
+        if not value:
+            self.issues.append("no_main_content")
         return value[:MAX_TEXT_CHARS]
+
+    @cached_property
+    def chrome(self) -> str:
+        """Every line the page shows that is not its main content (navigation,
+        footers, sidebars, menus, keyword blocks), in page order."""
+        # compared without whitespace: the two texts wrap and space lines differently
+        main = {_NOSPACE.sub("", line) for line in self.text().splitlines()}
+        main_blob = _NOSPACE.sub("", self.text())
+        out: list[str] = []
+        seen: set[str] = set()
+        for line in self.full_text().splitlines():
+            line = clean(line)
+            key = _NOSPACE.sub("", line)
+            if not key or key in main or key in seen:
+                continue
+            if key in main_blob:  # a main-content line wrapped differently
+                continue
+            seen.add(key)
+            out.append(line)
+        return "\n".join(out)[:MAX_CHROME_CHARS]
+
+    def site_name_from_title(self) -> str:
+        return title_suffix(clean(self.sel.xpath("//title/text()").get()))
+
+    def site_facts(self) -> dict[str, Any]:
+        """Site-level facts read on purpose from the chrome (every page of a site
+        shows them, home and listing pages too)."""
+        from spiders.pages.sitefacts import site_facts
+        return site_facts(self)
 
     @cached_property
     def _full_text(self) -> str:
@@ -201,9 +316,13 @@ class Page:
             extra["lang"] = clean(lang)[:16]
         if self.screenshot:
             extra["screenshot"] = self.screenshot
+        fields = self.kind_fields()
+        extra["chrome"] = self.chrome
+        extra["site"] = self.site_facts()
+        extra["raw"] = dict(self.raw)
         return make_item(url=self.canonical_url(), source=self.profile.name, kind=self.kind,
                          title=self.title(), text=self.text(), http_status=resp.status,
-                         rendered=self.rendered, **self.kind_fields(), **extra)
+                         rendered=self.rendered, **fields, **extra)
 
 
 _TITLE_SEP = re.compile(r"\s+[-_|｜–—]\s+|\s*[|｜_]\s*")
@@ -213,3 +332,9 @@ def title_suffix(title: str) -> str:
     """'某文章 - 城南日报' → '城南日报'; '' when the title has no separator."""
     parts = [p for p in _TITLE_SEP.split(title or "") if p.strip()]
     return clean(parts[-1]) if len(parts) > 1 else ""
+
+
+def title_head(title: str) -> str:
+    """'某文章_国内新闻_某某网' → '某文章': the title without the site's suffixes."""
+    parts = [clean(p) for p in _TITLE_SEP.split(title or "") if p.strip()]
+    return parts[0] if parts else ""

@@ -1,5 +1,11 @@
-"""News pages: outlet, byline, publication date, body, licence claim and
-about/contact text."""
+"""News pages: headline, outlet, byline, publication date, body, licence claim
+and about/contact text.
+
+The body is trafilatura's main content; the date comes from the article's
+metadata or its own date line (the lines under the headline), never from the
+masthead's "today", a sidebar or a list of other articles; the byline is the
+reporter's name (spiders/normalise), never an editor, the outlet or an e-mail.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,23 @@ from typing import Any
 
 import html_text
 
-from spiders.pages.base import Page, dig, title_suffix
+from spiders.normalise import normalise_byline, normalise_date, normalise_news_licence
+from spiders.pages.base import Page, clean, dig, title_head, title_suffix
 from spiders.pages.shop import lines_matching
 
 LICENCE_CLAIM = re.compile(
     r"互联网新闻信息服务许可|新闻信息服务许可证|新闻记者证|刊号|CN\s?\d{2}-\d{4}|许可证编号|"
-    r"ICP[备证]|新闻出版|广播电视节目制作经营许可")
+    r"新闻出版|广播电视节目制作经营许可")
 CONTACT = re.compile(r"联系(?:我们|电话|方式|邮箱)?|电话|邮箱|E-?mail|地址|QQ|微信", re.I)
-BYLINE = re.compile(r"(?:记者|記者|作者|通讯员|通訊員|编辑|編輯)(?![站证證])\s*[:：/]?\s*([\u4e00-\u9fa5]{2,4}(?:[、，,]\s*[\u4e00-\u9fa5]{2,4}){0,3})")
+BYLINE = re.compile(r"(?:本报记者|本台记者|本网记者|特约记者|记者|記者|作者|通讯员|通訊員|文(?=\s*[/／:：]))(?![站证證])"
+                    r"\s*[:：/|丨]?\s*"
+                    r"([\u4e00-\u9fa5]{2,3}(?:[、，, ]\s*[\u4e00-\u9fa5]{2,3}){0,3})(?:(?![\u4e00-\u9fa5])|(?=报道|摄|报|通讯员))")
 DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?")
+DATE_META = ("article:published_time", "og:article:published_time", "pubdate", "publishdate", "publish_date",
+             "publishtime", "published_time", "og:release_date", "release_date", "dc.date", "dc.date.issued",
+             "date", "sailthru.date", "parsely-pub-date", "weibo:article:create_at", "article:published")
+AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
+SOURCE_META = ("source", "article:source", "og:article:source", "mediaid", "og:site_name")
 
 
 def find_date(text: str) -> str:
@@ -29,39 +43,106 @@ def find_date(text: str) -> str:
 
 class NewsPage(Page):
     kind = "news"
+    prune_furniture = False
 
     def footer_text(self) -> str:
         foot = self.sel.css("footer, #footer, .footer")
-        return html_text.selector_to_text(foot) if foot else self.full_text()
+        return html_text.selector_to_text(foot) if foot else self.chrome
+
+    # -- headline ------------------------------------------------------------
+    def headline(self) -> str:
+        """``<h1>`` when the title or og:title confirms it, else og:title or the
+        ``<title>`` without the site's suffix."""
+        page_title = clean(self.sel.xpath("//title/text()").get())
+        og = self.metas.get("og:title", "")
+        h1s = [clean(h.xpath("string()").get()) for h in self.sel.xpath("//h1")]
+        h1s = [h for h in h1s if 4 <= len(h) <= 200]
+        for h in h1s:
+            if (page_title and h in page_title) or (og and (h in og or og in h)):
+                return h
+        if og and len(og) >= 4 and og != self.metas.get("og:site_name"):
+            return title_head(og) if title_suffix(og) and title_suffix(og) == self.site_name_from_title() else og
+        if len(h1s) == 1:
+            return h1s[0]
+        return title_head(page_title) or (h1s[0] if h1s else "")
+
+    def title(self) -> str:
+        return self.field("title", ("headline (h1 / og:title / <title>)", self.headline)) or ""
+
+    # -- the article's own date line -----------------------------------------
+    def article_head(self) -> str:
+        """The few lines under the headline (date line, source, byline): the text
+        after the ``<h1>`` in its container, before the body starts."""
+        h1 = self.sel.xpath("//h1")
+        if not h1:
+            return "\n".join(self.text().splitlines()[:3])[:300]
+        node = h1[0]
+        for _ in range(3):
+            parent = node.xpath("..")
+            if not parent:
+                break
+            node = parent[0]
+            following = node.xpath("string()").get() or ""
+            headline = clean(h1[0].xpath("string()").get())
+            idx = following.find(headline) if headline else -1
+            after = clean(following[idx + len(headline):] if idx >= 0 else following)
+            if len(after) > 20:
+                return after[:300]
+        return ""
+
+    def _date_from_head(self) -> str | None:
+        head = self.article_head()
+        return head if find_date(head) or re.search(r"\d+\s*(?:分钟|小时|天)前|昨天|前天|今天\s*\d", head) else None
+
+    def _date_in_text(self) -> str | None:
+        first_lines = "\n".join(self.text().splitlines()[:2])
+        return find_date(first_lines) or None
+
+    def _byline_in(self, text: str) -> str | None:
+        m = BYLINE.search(text or "")
+        return m.group(0) if m else None
 
     def _byline_in_text(self) -> str | None:
-        """'记者 李明' in the body, only on pages dated like an article (a recruitment
-        page's '诚聘记者：火热招募' is not a byline)."""
-        if not (self.metas.get("article:published_time") or find_date(self.text())):
+        """'记者 李明' at the start or the end of the body, only on pages dated like
+        an article (a recruitment page's '诚聘记者：火热招募' is not a byline)."""
+        if not (self.metas.get("article:published_time") or find_date(self.text()) or find_date(self.article_head())):
             return None
-        m = BYLINE.search(self.text())
-        return m.group(1) if m else None
+        lines = self.text().splitlines()
+        return self._byline_in("\n".join(lines[:2] + lines[-2:]))
 
     def kind_fields(self) -> dict[str, Any]:
         art = self.node("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting")
         org = self.node("NewsMediaOrganization", "Organization")
-        byline = self.field(
-            "byline", lambda: dig(art, "author", "name"),
-            lambda: dig(art, "author") if isinstance(dig(art, "author"), str) else None,
-            lambda: self.metas.get("author"),
-            lambda: self._byline_in_text())
+        facts_name = self.metas.get("og:site_name")
+        outlet = self.field("outlet", ("json-ld publisher", lambda: dig(art, "publisher", "name")),
+                            ("json-ld organization", lambda: dig(org, "name")),
+                            ("meta og:site_name", lambda: facts_name),
+                            ("<title> suffix", lambda: self.site_name_from_title()),
+                            ("chrome copyright", lambda: self.site_facts().get("copyright")))
+        author = dig(art, "author", "name") or (dig(art, "author") if isinstance(dig(art, "author"), str) else None)
+        raw_byline = self.field(
+            "byline", ("json-ld author", lambda: author if normalise_byline(author, outlet) else None),
+            ("meta author", lambda: next((self.metas[k] for k in AUTHOR_META
+                                          if normalise_byline(self.metas.get(k), outlet)), None)),
+            ("labelled value", lambda: self.label("author") if normalise_byline(self.label("author"), outlet) else None),
+            ("article head", lambda: self._byline_in(self.article_head())),
+            ("main text", self._byline_in_text))
+        raw_published = self.field(
+            "published", ("json-ld datePublished", lambda: dig(art, "datePublished")),
+            ("meta", lambda: next((self.metas[k] for k in DATE_META if self.metas.get(k)), None)),
+            ("<time datetime>", lambda: self.sel.css("article time::attr(datetime), time[pubdate]::attr(datetime),"
+                                                     " time[itemprop=datePublished]::attr(datetime)").get()),
+            ("labelled value", lambda: self.label("published")),
+            ("article head", self._date_from_head),
+            ("main text", self._date_in_text))
+        fetched = None
+        raw_claim = self.field("licence_claim",
+                               ("chrome", lambda: " ".join(lines_matching(self.footer_text(), LICENCE_CLAIM, 3))))
         return {
-            "outlet": self.field("outlet", lambda: dig(art, "publisher", "name"),
-                                 lambda: dig(org, "name"),
-                                 lambda: self.metas.get("og:site_name"),
-                                 lambda: title_suffix(self.title())),
-            "byline": byline,
-            "published": self.field("published", lambda: dig(art, "datePublished"),
-                                    lambda: self.metas.get("article:published_time"),
-                                    lambda: self.sel.css("time::attr(datetime)").get(),
-                                    lambda: find_date(self.full_text())),
-            "licence_claim": self.field("licence_claim",
-                                        lambda: " ".join(lines_matching(self.footer_text(), LICENCE_CLAIM, 3))),
+            "outlet": outlet,
+            "byline": self.typed("byline", raw_byline, normalise_byline, outlet),
+            "published": self.typed("published", raw_published, normalise_date, fetched),
+            "licence_claim": self.typed("licence_claim", raw_claim, normalise_news_licence),
             "contact": self.field("contact",
-                                  lambda: " ".join(lines_matching(self.footer_text(), CONTACT, 3))),
+                                  ("chrome", lambda: " ".join(lines_matching(self.footer_text(), CONTACT, 3)))),
         }

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 
+from spiders.normalise import normalise_price, normalise_shop_licence
 from spiders.pages.base import Page, clean, dig, title_suffix, first, texts, types_of
 
 # The licence an online seller of books must show (出版物经营许可证), as the
@@ -34,21 +35,32 @@ def lines_matching(text: str, pattern: re.Pattern, limit: int = 3, width: int = 
 
 
 def parse_price(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    m = PRICE.search(str(value).replace(",", ""))
-    return float(m.group(1)) if m else None
+    """The selling price shown (促销价/券后价 over 定价/原价, never 满99元包邮)."""
+    return normalise_price(value)
 
 
 class ShopPage(Page):
     kind = "shop"
 
     def licence_text(self) -> str:
-        """The licence line(s) from the page (footer or a 资质 page), '' if none shown."""
-        found = self.field("licence", lambda: " ".join(lines_matching(self.full_text(), LICENCE, 2)))
-        return found or ""
+        """The licence the page shows (footer or a 资质 page): its number when it has
+        the number's form, else the claim as worded; '' if none shown."""
+        found = self.field("licence", ("labelled value", lambda: self.label("shop_licence")),
+                           ("chrome / page text", lambda: " ".join(lines_matching(self.full_text(), LICENCE, 2))))
+        return self.typed("licence", found, normalise_shop_licence) or ""
+
+    def _detail_price(self) -> float | None:
+        """A product page's selling price: the price block (classes named price),
+        else the labelled 价格/售价, else the first price in the main text."""
+        blocks = [clean(b.xpath("string()").get()) for b in
+                  self.sel.xpath("//*[contains(translate(@class,'PRICE','price'),'price') or "
+                                 "contains(translate(@id,'PRICE','price'),'price')]")]
+        blob = " ".join(b for b in blocks if b)
+        raw = blob or self.label("price") or self.text()
+        price = normalise_price(raw)
+        if price is not None:
+            self.raw["price"] = raw[:200]
+        return price
 
     def products(self) -> list[dict[str, Any]]:
         spec = self.profile.fields.get("products")
@@ -73,19 +85,19 @@ class ShopPage(Page):
         if not out and self.role == "detail":
             # A product page is one product: its heading and the first price shown.
             title = clean(self.sel.css("h1").xpath("string()").get()) or self.title()
-            m = PRICE_IN_TEXT.search(self.text())
             if title:
                 out.append({"title": title[:300], "url": self.canonical_url(),
-                            "price": float(m.group(1) or m.group(2)) if m else None})
+                            "price": self._detail_price()})
         return out
 
     def kind_fields(self) -> dict[str, Any]:
         store = self.node("Store", "BookStore", "OnlineStore", "Organization", "LocalBusiness")
         products = self.products()
-        shop_name = self.field("shop_name", lambda: dig(store, "name"),
-                               lambda: self.metas.get("og:site_name"),
-                               lambda: title_suffix(self.title()))
-        seller = self.field("seller", lambda: (SELLER.search(self.full_text()) or [None, None])[1])
+        shop_name = self.field("shop_name", ("json-ld store", lambda: dig(store, "name")),
+                               ("meta og:site_name", lambda: self.metas.get("og:site_name")),
+                               ("<title> suffix", lambda: title_suffix(self.title())))
+        seller = self.field("seller", ("labelled value", lambda: self.label("seller")),
+                            ("chrome / page text", lambda: (SELLER.search(self.full_text()) or [None, None])[1]))
         sells = any(PUBLICATION_WORDS.search(p["title"]) for p in products) or (
             self.role == "detail" and bool(SELLS_MARKERS.search(self.text())))
         if "sells_publications" in self.profile.fields:

@@ -46,4 +46,12 @@ def test_extraction(case: Path, monkeypatch):
         assert item[name] == value, f"{case.parent.name}/{case.name}: field {name}"
     for snippet in expected["text_contains"]:
         assert snippet in item["text"], f"{case.parent.name}/{case.name}: text lacks {snippet!r}"
+    # the page's chrome (navigation, footers, sidebars) is kept apart, never in the main text
+    for snippet in expected.get("chrome_contains", []):
+        assert snippet in item["chrome"], f"{case.parent.name}/{case.name}: chrome lacks {snippet!r}"
+        assert snippet not in item["text"], f"{case.parent.name}/{case.name}: chrome {snippet!r} in text"
+    for name, value in expected.get("raw", {}).items():
+        assert item["raw"].get(name) == value, f"{case.parent.name}/{case.name}: raw {name}"
+    for name, value in expected.get("site", {}).items():
+        assert item["site"].get(name) == value, f"{case.parent.name}/{case.name}: site {name}"
     assert item["source"] == case.parent.name and item["url"] == expected["url"]
