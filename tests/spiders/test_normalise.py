@@ -1,0 +1,104 @@
+"""The typed-field normalisers on the formats real Chinese pages print."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from spiders.normalise import (normalise_age_rating, normalise_byline, normalise_date, normalise_downloads,
+                               normalise_news_licence, normalise_price, normalise_shop_licence,
+                               normalise_version)
+from spiders.pages.app import app_name
+from spiders.pages.labelled import labelled_values
+from lxml import html
+
+FETCHED = dt.datetime(2025, 3, 11, 4, 0, tzinfo=dt.timezone.utc)  # 12:00 in Asia/Shanghai
+
+
+@pytest.fixture(autouse=True)
+def office_zone(monkeypatch):
+    monkeypatch.setenv("PATROL_TIMEZONE", "Asia/Shanghai")
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("2025年2月27日", "2025-02-27"), ("2025/01/09", "2025-01-09"), ("2025.03.10", "2025-03-10"),
+    ("发布时间：2025-03-10 15:20", "2025-03-10T15:20:00+08:00"),
+    ("2025年03月10日 15:20:09 来源：某报", "2025-03-10T15:20:09+08:00"),
+    ("2025-11-03T08:30:00+08:00", "2025-11-03T08:30:00+08:00"),
+    ("2025-11-03T00:30:00Z", "2025-11-03T08:30:00+08:00"),
+    ("3小时前", "2025-03-11T09:00:00+08:00"), ("5分钟前", "2025-03-11T11:55:00+08:00"),
+    ("昨天 15:20", "2025-03-10T15:20:00+08:00"), ("前天", "2025-03-09"), ("2天前", "2025-03-09"),
+    ("03-09 10:20", "2025-03-09T10:20:00+08:00"), ("12-30", "2024-12-30"),
+    ("暂无", None), ("2025-13-45", None),
+])
+def test_dates(shown, expected):
+    assert normalise_date(shown, FETCHED) == expected
+
+
+def test_dates_follow_the_office_zone(monkeypatch):
+    monkeypatch.setenv("PATROL_TIMEZONE", "UTC")
+    assert normalise_date("2025-11-03T08:30:00+08:00", FETCHED) == "2025-11-03T00:30:00+00:00"
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("V1.0.6", "1.0.6"), ("当前版本：13.8.2", "13.8.2"), ("版本 v2.3.0-beta", "2.3.0-beta"), ("64.0MB", None)])
+def test_version(shown, expected):
+    assert normalise_version(shown) == expected
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("3岁以上", "3+"), ("适用年龄 8岁以上", "8+"), ("12+", "12+"), ("18岁及以上", "18+"), ("全年龄", "0+"),
+    ("未分级", None)])
+def test_age_rating(shown, expected):
+    assert normalise_age_rating(shown) == expected
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("1.2亿次", 120_000_000), ("35万+", 350_000), ("10,000+", 10_000), ("1,234 万", 12_340_000),
+    ("5000万次下载", 50_000_000), ("64.0MB", None), ("大小：64.0 MB", None), ("大小: 64 下载 3500万次", 35_000_000)])
+def test_downloads_never_a_size(shown, expected):
+    assert normalise_downloads(shown) == expected
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("¥39.80 定价¥59.00", 39.8), ("原价：¥59.00 促销价：¥39.80", 39.8), ("满99元包邮 ¥25.00", 25.0),
+    ("定价 ¥88.00 ¥66.00", 66.0), ("券后价 ¥19.9 原价 ¥29.9", 19.9), ("免费", None)])
+def test_selling_price(shown, expected):
+    assert normalise_price(shown) == expected
+
+
+def test_licences_by_pattern():
+    line = "版权所有 ©2025 某书店 | 出版物经营许可证：新出发京零字第东190123号 | 京ICP备12345678号-1"
+    assert normalise_shop_licence(line) == "新出发京零字第东190123号"
+    assert normalise_shop_licence("出版物经营许可证：办理中 京ICP备12345678号") == "出版物经营许可证：办理中"
+    assert normalise_shop_licence("京ICP备12345678号 统一社会信用代码 91110101MA01ABCD2X") is None
+    assert (normalise_news_licence("互联网新闻信息服务许可证编号：11120180003 | 京ICP备12345678号")
+            == "互联网新闻信息服务许可证编号：11120180003")
+    assert normalise_news_licence("京ICP备12345678号") is None
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("本报记者 王敏", "王敏"), ("记者 李明 通讯员 张华", "李明、张华"), ("责任编辑：赵六 记者：钱七", "钱七"),
+    ("作者：城南日报", None), ("zhang@example.com", None), ("了解到，今年", None), ("记者 王敏 摄影 李四", "王敏"),
+    ("文/图 刘洋", "刘洋"), ("記者 王小華 報導", "王小華")])
+def test_byline(shown, expected):
+    assert normalise_byline(shown, "城南日报") == expected
+
+
+def test_app_name_without_version():
+    assert app_name("口算小达人V1.0.6") == "口算小达人" and app_name("某某 官方版下载") == "某某"
+
+
+def test_labelled_values_in_several_layouts():
+    page = html.fromstring("""<html><body>
+    <table><tr><th>开发商</th><td>甲公司</td><th>大小</th><td>64.0MB</td></tr></table>
+    <dl><dt>下载次数：</dt><dd>35万+</dd></dl>
+    <p><em>当前版本：</em>V2.1</p>
+    <p>更新日期：2025-02-27 | 适用年龄：8岁以上</p>
+    <div class="related"><p>下载量：9亿</p><p>软件分类：游戏</p></div>
+    <ul><li><span>分类</span><span>教育学习</span></li></ul>
+    </body></html>""")
+    found = {k: v for k, (_label, v) in labelled_values(page).items()}
+    assert found == {"developer": "甲公司", "size": "64.0MB", "downloads": "35万+", "version": "V2.1",
+                     "updated": "2025-02-27", "age_rating": "8岁以上", "category": "教育学习"}
