@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from patrol import config
 
 _FULL = re.compile(
-    r"(?<!\d)(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?<!\d)(\d{4})\s*(?:[-/.]|年|\s(?=\s*\d{1,2}\s*[-/.月]))\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
     r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
     r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")
 _NO_YEAR = re.compile(r"(?<![\d/.-])(\d{1,2})\s*(?:[-/]|月)\s*(\d{1,2})(?!\d)\s*日?"
@@ -41,6 +41,18 @@ def _valid(y: int, mo: int, d: int) -> dt.date | None:
         return dt.date(y, mo, d) if 1990 <= y <= 2100 else None
     except ValueError:
         return None
+
+
+def date_text(text: str) -> str | None:
+    """The first date as displayed in a longer text ('2025-03-10 15:20' of
+    '发布时间：2025-03-10 15:20 来源：…'), None when there is none."""
+    if not text:
+        return None
+    for pattern in (_FULL, _AGO, _DAY_WORD, _NO_YEAR):
+        m = pattern.search(text)
+        if m and normalise_date(m.group(0).strip()):
+            return m.group(0).strip()
+    return None
 
 
 def normalise_date(value, fetched_at: dt.datetime | None = None) -> str | None:

@@ -12,8 +12,10 @@ from spiders.normalise import (normalise_age_rating, normalise_date, normalise_d
 from spiders.pages.base import Page, clean, dig, title_head
 
 # Chinese and Western magnitude words; longest first so 千万 wins over 千.
+# A count next to 下载/安装 in the listing's text; the unit after the number is
+# captured too, so a size ("下载 1.2 GB") is seen as one and skipped.
 _DOWNLOADS_IN_TEXT = (
-    re.compile(r"下载(?:量|次数)?\s*[:：]?\s*(\d[\d,，.]*\s*(?:千万|百万|亿|万|千)?\s*\+?)"),
+    re.compile(r"下载(?:量|次数)?\s*[:：]?\s*(\d[\d,，.]*\s*(?:千万|百万|亿|万|千)?\s*\+?\s*(?:[MGKT]i?B|兆)?)", re.I),
     re.compile(r"(\d[\d,，.]*\s*(?:千万|百万|亿|万|千)?\s*\+?)\s*(?:次|人)?\s*(?:下载|安装)"),
 )
 
@@ -28,7 +30,7 @@ def parse_rating(value: Any) -> float | None:
 
 
 _NAME_VERSION = re.compile(r"\s*[-_ ]?\s*(?:[vV]\s*\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)+)\s*(?:版|版本)?\s*$")
-_NAME_SUFFIX = re.compile(r"\s*(?:官方版|最新版|安卓版|手机版|免费版|正式版|下载|官方下载|app下载|APP下载)+\s*$", re.I)
+_NAME_SUFFIX = re.compile(r"\s*(?:(?:官方|最新|安卓|手机|免费|正式|破解|绿色|纯净|中文|官网)+版?|下载|app|安装包)+\s*$", re.I)
 
 
 def app_name(value: Any) -> str | None:
@@ -36,7 +38,7 @@ def app_name(value: Any) -> str | None:
     if value in (None, ""):
         return None
     name = str(value)
-    for _ in range(2):
+    for _ in range(3):
         name = _NAME_SUFFIX.sub("", _NAME_VERSION.sub("", name))
     return name.strip() or str(value).strip()
 
@@ -65,11 +67,18 @@ class AppPage(Page):
         if isinstance(stat, dict) and stat.get("userInteractionCount") is not None:
             return str(stat["userInteractionCount"])
         text = self.text()
-        for pattern in _DOWNLOADS_IN_TEXT:
-            m = pattern.search(text)
-            if m:
-                return m.group(1)
-        return ""
+        found = sorted((m.start(), m.group(1)) for pattern in _DOWNLOADS_IN_TEXT for m in pattern.finditer(text))
+        return next((value for _pos, value in found if normalise_downloads(value) is not None), "")
+
+    def _rating_shown(self) -> str | None:
+        """A rating block outside the furniture (class named rating/score/rate)."""
+        for el in self.sel.xpath("//*[contains(@class,'rating') or contains(@class,'score') or "
+                                 "contains(@class,'rate')][not(ancestor::*[contains(@class,'related') or "
+                                 "contains(@class,'recommend') or contains(@class,'comment') or contains(@class,'review')])]"):
+            value = clean(el.xpath("string()").get())
+            if value and len(value) <= 12 and normalise_rating(value) is not None:
+                return value
+        return None
 
     def kind_fields(self) -> dict[str, Any]:
         n = self.app_node()
@@ -95,23 +104,24 @@ class AppPage(Page):
             "category": self.field("category", ("labelled value", lambda: lab("category")),
                                    ("json-ld genre", lambda: dig(n, "genre")),
                                    ("json-ld applicationCategory", lambda: dig(n, "applicationCategory"))),
-            "age_rating": self.typed("age_rating", self.field(
-                "age_rating", ("labelled value", lambda: lab("age_rating")),
+            "age_rating": self.typed_field(
+                "age_rating", normalise_age_rating, ("labelled value", lambda: lab("age_rating")),
                 ("json-ld contentRating", lambda: dig(n, "contentRating")),
-                ("json-ld typicalAgeRange", lambda: dig(n, "typicalAgeRange"))), normalise_age_rating),
-            "downloads": self.typed("downloads", self.field(
-                "downloads", ("labelled value", lambda: lab("downloads")),
-                ("json-ld / main text", self._downloads_text)), normalise_downloads),
-            "rating": self.typed("rating", self.field(
-                "rating", ("json-ld aggregateRating", lambda: dig(n, "aggregateRating", "ratingValue")),
-                ("labelled value", lambda: lab("rating"))), normalise_rating),
-            "version": self.typed("version", self.field(
-                "version", ("labelled value", lambda: lab("version")),
-                ("json-ld softwareVersion", lambda: dig(n, "softwareVersion"))), normalise_version),
-            "updated": self.typed("updated", self.field(
-                "updated", ("labelled value", lambda: lab("updated")),
+                ("json-ld typicalAgeRange", lambda: dig(n, "typicalAgeRange"))),
+            "downloads": self.typed_field(
+                "downloads", normalise_downloads, ("labelled value", lambda: lab("downloads")),
+                ("json-ld / main text", self._downloads_text)),
+            "rating": self.typed_field(
+                "rating", normalise_rating,
+                ("json-ld aggregateRating", lambda: dig(n, "aggregateRating", "ratingValue")),
+                ("labelled value", lambda: lab("rating")), ("rating block", self._rating_shown)),
+            "version": self.typed_field(
+                "version", normalise_version, ("labelled value", lambda: lab("version")),
+                ("json-ld softwareVersion", lambda: dig(n, "softwareVersion"))),
+            "updated": self.typed_field(
+                "updated", normalise_date, ("labelled value", lambda: lab("updated")),
                 ("json-ld dateModified", lambda: dig(n, "dateModified")),
-                ("json-ld datePublished", lambda: dig(n, "datePublished"))), normalise_date),
+                ("json-ld datePublished", lambda: dig(n, "datePublished"))),
             "description": self.field("description", ("json-ld description", lambda: dig(n, "description")),
                                       ("meta og:description", lambda: self.metas.get("og:description")),
                                       ("meta description", lambda: self.metas.get("description"))),

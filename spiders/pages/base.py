@@ -20,6 +20,7 @@ in ``raw`` and where each value came from in ``Page.origins``.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from functools import cached_property
@@ -29,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 import extruct
 import html_text
 import trafilatura
+from lxml import etree
 from parsel import Selector, SelectorList
 from trafilatura.settings import Extractor
 
@@ -41,18 +43,27 @@ _WS = re.compile(r"\s+")
 MAIN_CANDIDATES = ("article", "main", "[role=main]", "#content", ".content", ".article", "#main")
 MAX_TEXT_CHARS = 200_000
 MAX_CHROME_CHARS = 50_000
-# Regions that are page furniture on any site: pruned before trafilatura looks
-# for the main content of listings (app, shop, plain pages); news articles are
-# left to trafilatura's own article heuristics.
+# Regions that are page furniture on any site, pruned before trafilatura looks
+# for the main content: nav/footer/aside elements, and blocks whose class or id
+# has a furniture word as a token or token part (" hot-rank", "main-nav",
+# "side_bar"; never "photo" for "hot"). Never a region holding the page's <h1>
+# (an app's header block has its name and developer).
 _FURNITURE = ("related", "recommend", "sidebar", "side-bar", "aside", "hot", "rank", "footer", "nav",
-              "breadcrumb", "comment", "login", "account", "share", "tags", "keywords", "guess",
-              "xiangguan", "tuijian", "remen", "paihang", "foot", "header", "topbar", "menu", "copyright")
-# never a region holding the page's <h1> (an app's header block has its name and developer)
+              "breadcrumb", "crumb", "comment", "login", "account", "share", "tags", "keywords", "guess",
+              "xiangguan", "tuijian", "remen", "paihang", "foot", "header", "topbar", "top-bar", "menu",
+              "copyright", "widget", "stock", "ad", "ads", "banner", "promo", "qrcode", "qr_code")
+
+
+def _token_test(attr: str, word: str) -> str:
+    norm = f"translate(@{attr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    return (f"contains(concat(' ', normalize-space({norm})), ' {word}') or contains({norm}, '-{word}') "
+            f"or contains({norm}, '_{word}')")
+
+
 FURNITURE_TAGS_XPATHS = ["//nav[not(.//h1)]", "//footer[not(.//h1)]", "//aside[not(.//h1)]"]
-PRUNE_XPATHS = FURNITURE_TAGS_XPATHS + ["//header[not(.//h1)]",
-                "//*[not(.//h1)][" + " or ".join(f"contains(concat(' ', translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-                                                 f"'abcdefghijklmnopqrstuvwxyz'), ' ', @id, ' '), '{w}')"
-                                                 for w in _FURNITURE) + "]"]
+PRUNE_XPATHS = FURNITURE_TAGS_XPATHS + [
+    "//header[not(.//h1)]",
+    "//*[not(.//h1)][" + " or ".join(_token_test(attr, w) for w in _FURNITURE for attr in ("class", "id")) + "]"]
 _NOSPACE = re.compile(r"\s+")
 _TRAFILATURA = Extractor(output_format="txt", comments=False, tables=True, dedup=False,
                          with_metadata=False, formatting=False, links=False, images=False)
@@ -67,6 +78,8 @@ def main_content(root, url: str, *, prune: bool = False) -> str:
     try:
         text = trafilatura.extract(root, url=url, options=_TRAFILATURA,
                                    prune_xpath=PRUNE_XPATHS if prune else FURNITURE_TAGS_XPATHS)
+        if not text and not prune:
+            text = trafilatura.extract(root, url=url, options=_TRAFILATURA, prune_xpath=PRUNE_XPATHS)
     except Exception as exc:  # hostile markup: no main content, never a crash
         logger.debug("main content unreadable on %s: %s", url, exc)
         return ""
@@ -148,6 +161,11 @@ class Page:
             if isinstance(node, dict):
                 nodes.append(node)
                 nodes.extend(n for n in node.get("@graph", []) or [] if isinstance(n, dict))
+                # an ItemList's elements (Product nodes, or ListItems holding them)
+                for el in node.get("itemListElement", []) or []:
+                    if isinstance(el, dict):
+                        inner = el.get("item")
+                        nodes.append(inner if isinstance(inner, dict) else el)
         return nodes
 
     def node(self, *wanted: str) -> dict:
@@ -194,6 +212,37 @@ class Page:
                 return clean(value) if isinstance(value, str) else value
         return None
 
+    def typed_field(self, name: str, normaliser: Callable[..., Any], *fallbacks, args: tuple = ()) -> Any:
+        """A typed field: the profile's selector value (normalised, or None with the
+        displayed value in ``raw`` when it does not normalise: the analyst's choice is
+        kept), else the first generic value that normalises; when none does, the first
+        displayed value is kept in ``raw`` and the field is None (counted)."""
+        spec = self.profile.fields.get(name)
+        if isinstance(spec, str):
+            value = first(self.sel, spec)
+            if value:
+                self.origins[name] = f"selector {spec}"
+                return self.typed(name, value, normaliser, *args)
+        first_raw = None
+        for fb in fallbacks:
+            origin, fn = fb if isinstance(fb, tuple) else ("generic", fb)
+            value = fn()
+            if value in (None, "", [], {}):
+                continue
+            value = clean(value) if isinstance(value, str) else value
+            normalised = normaliser(value, *args)
+            if normalised is not None:
+                self.origins[name] = origin
+                self.raw[name] = value
+                return normalised
+            if first_raw is None:
+                first_raw = (origin, value)
+        if first_raw is not None:
+            self.origins[name] = first_raw[0]
+            self.raw[name] = first_raw[1]
+            self.issues.append(f"unparsed/{name}")
+        return None
+
     def typed(self, name: str, value: Any, normaliser: Callable[..., Any], *args: Any) -> Any:
         """``value`` (as displayed) through its field's normaliser; the displayed value
         is kept in ``self.raw``. A value that does not normalise gives None (counted),
@@ -237,16 +286,18 @@ class Page:
     def text(self) -> str:
         return self._text
 
-    # News articles are left to trafilatura's article heuristics; listings of
-    # other kinds have their furniture pruned first (see PRUNE_XPATHS).
+    # Furniture is pruned before trafilatura runs (see PRUNE_XPATHS); a listing's
+    # heading (the app or product name) is part of its content, an article's
+    # headline is the item's title, not its body.
     prune_furniture = True
+    heading_in_text = True
 
     @cached_property
     def _text(self) -> str:
         value = self.field("text", ("main content (trafilatura)",
                                     lambda: main_content(self.sel.root, self.response.url,
                                                          prune=self.prune_furniture))) or ""
-        if value and self.prune_furniture and "text" not in self.profile.fields:
+        if value and self.heading_in_text and "text" not in self.profile.fields:
             # trafilatura leaves the heading out of a listing's text: the product or app name is content
             h1 = clean(self.sel.xpath("string(//h1)").get())
             if h1 and h1 not in value:
@@ -286,8 +337,13 @@ class Page:
 
     @cached_property
     def _full_text(self) -> str:
-        """The whole body's visible text, line by line (for footers and 资质 lines)."""
-        return html_text.selector_to_text(self.sel.css("body") or self.sel, guess_layout=True)
+        """The whole body's visible text, line by line (for footers and 资质 lines);
+        never script, style or template code (html-text leaves those to a cleaner,
+        here a copy of the tree with them stripped)."""
+        body = self.sel.root.find("body")
+        tree = copy.deepcopy(body if body is not None else self.sel.root)
+        etree.strip_elements(tree, "script", "style", "noscript", "template", etree.Comment, with_tail=False)
+        return html_text.etree_to_text(tree, guess_layout=True)
 
     def full_text(self) -> str:
         return self._full_text
@@ -331,7 +387,14 @@ _TITLE_SEP = re.compile(r"\s+[-_|｜–—]\s+|\s*[|｜_]\s*")
 def title_suffix(title: str) -> str:
     """'某文章 - 城南日报' → '城南日报'; '' when the title has no separator."""
     parts = [p for p in _TITLE_SEP.split(title or "") if p.strip()]
-    return clean(parts[-1]) if len(parts) > 1 else ""
+    if len(parts) > 1:
+        return clean(parts[-1])
+    # '某商品-某书城': a hyphen without spaces, when what follows is a short name
+    m = _TIGHT_SUFFIX.search(title or "")
+    return m.group(1) if m else ""
+
+
+_TIGHT_SUFFIX = re.compile(r"\S-([\u4e00-\u9fffA-Za-z]{2,12})\s*$")
 
 
 def title_head(title: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import html_text
 
 from spiders.normalise import normalise_byline, normalise_date, normalise_news_licence
+from spiders.normalise.dates import date_text
 from spiders.pages.base import Page, clean, dig, title_head, title_suffix
 from spiders.pages.shop import lines_matching
 
@@ -22,9 +23,10 @@ LICENCE_CLAIM = re.compile(
     r"互联网新闻信息服务许可|新闻信息服务许可证|新闻记者证|刊号|CN\s?\d{2}-\d{4}|许可证编号|"
     r"新闻出版|广播电视节目制作经营许可")
 CONTACT = re.compile(r"联系(?:我们|电话|方式|邮箱)?|电话|邮箱|E-?mail|地址|QQ|微信", re.I)
-BYLINE = re.compile(r"(?:本报记者|本台记者|本网记者|特约记者|记者|記者|作者|通讯员|通訊員|文(?=\s*[/／:：]))(?![站证證])"
+BYLINE = re.compile(r"(?:本报记者|本台记者|本网记者|特约记者|记者|記者|作者|通讯员|通訊員|文\s*[/／]\s*图|"
+                    r"图\s*[/／]\s*文|文(?=\s*[/／:：|丨]))(?![站证證])"
                     r"\s*[:：/|丨]?\s*"
-                    r"([\u4e00-\u9fa5]{2,3}(?:[、，, ]\s*[\u4e00-\u9fa5]{2,3}){0,3})(?:(?![\u4e00-\u9fa5])|(?=报道|摄|报|通讯员))")
+                    r"([\u4e00-\u9fa5]{2,3}(?:[、，, ]\s*[\u4e00-\u9fa5]{2,3}(?![:：\u4e00-\u9fa5])){0,3})(?:(?![\u4e00-\u9fa5])|(?=报道|摄|报|通讯员))")
 DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?")
 DATE_META = ("article:published_time", "og:article:published_time", "pubdate", "publishdate", "publish_date",
              "publishtime", "published_time", "og:release_date", "release_date", "dc.date", "dc.date.issued",
@@ -43,7 +45,7 @@ def find_date(text: str) -> str:
 
 class NewsPage(Page):
     kind = "news"
-    prune_furniture = False
+    heading_in_text = False
 
     def footer_text(self) -> str:
         foot = self.sel.css("footer, #footer, .footer")
@@ -82,7 +84,9 @@ class NewsPage(Page):
             if not parent:
                 break
             node = parent[0]
-            following = node.xpath("string()").get() or ""
+            # text nodes joined with spaces: a date split over spans stays readable
+            following = " ".join(t.strip() for t in node.xpath(
+                ".//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
             headline = clean(h1[0].xpath("string()").get())
             idx = following.find(headline) if headline else -1
             after = clean(following[idx + len(headline):] if idx >= 0 else following)
@@ -91,12 +95,16 @@ class NewsPage(Page):
         return ""
 
     def _date_from_head(self) -> str | None:
-        head = self.article_head()
-        return head if find_date(head) or re.search(r"\d+\s*(?:分钟|小时|天)前|昨天|前天|今天\s*\d", head) else None
+        return date_text(self.article_head())
 
     def _date_in_text(self) -> str | None:
-        first_lines = "\n".join(self.text().splitlines()[:2])
-        return find_date(first_lines) or None
+        return date_text("\n".join(self.text().splitlines()[:2]))
+
+    def _account_name(self) -> str | None:
+        """A platform article's account (a WeChat 公众号's nickname): the outlet there,
+        not the platform's og:site_name."""
+        found = self.sel.css("#js_name, .profile_nickname, .rich_media_meta_nickname a")
+        return clean(found[0].xpath("string()").get()) if found else None
 
     def _byline_in(self, text: str) -> str | None:
         m = BYLINE.search(text or "")
@@ -105,7 +113,8 @@ class NewsPage(Page):
     def _byline_in_text(self) -> str | None:
         """'记者 李明' at the start or the end of the body, only on pages dated like
         an article (a recruitment page's '诚聘记者：火热招募' is not a byline)."""
-        if not (self.metas.get("article:published_time") or find_date(self.text()) or find_date(self.article_head())):
+        if not (self.metas.get("article:published_time") or find_date(self.text())
+                or normalise_date(self.article_head())):
             return None
         lines = self.text().splitlines()
         return self._byline_in("\n".join(lines[:2] + lines[-2:]))
@@ -113,35 +122,41 @@ class NewsPage(Page):
     def kind_fields(self) -> dict[str, Any]:
         art = self.node("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting")
         org = self.node("NewsMediaOrganization", "Organization")
-        facts_name = self.metas.get("og:site_name")
         outlet = self.field("outlet", ("json-ld publisher", lambda: dig(art, "publisher", "name")),
+                            ("platform account", self._account_name),
                             ("json-ld organization", lambda: dig(org, "name")),
-                            ("meta og:site_name", lambda: facts_name),
+                            ("meta og:site_name", lambda: self.metas.get("og:site_name")),
                             ("<title> suffix", lambda: self.site_name_from_title()),
                             ("chrome copyright", lambda: self.site_facts().get("copyright")))
         author = dig(art, "author", "name") or (dig(art, "author") if isinstance(dig(art, "author"), str) else None)
-        raw_byline = self.field(
-            "byline", ("json-ld author", lambda: author if normalise_byline(author, outlet) else None),
-            ("meta author", lambda: next((self.metas[k] for k in AUTHOR_META
-                                          if normalise_byline(self.metas.get(k), outlet)), None)),
-            ("labelled value", lambda: self.label("author") if normalise_byline(self.label("author"), outlet) else None),
+        byline = self.typed_field(
+            "byline", normalise_byline,
+            ("json-ld author", lambda: author),
+            *[(f"meta {k}", lambda k=k: self.metas.get(k)) for k in AUTHOR_META],
+            ("labelled value", lambda: self.label("author")),
             ("article head", lambda: self._byline_in(self.article_head())),
-            ("main text", self._byline_in_text))
-        raw_published = self.field(
-            "published", ("json-ld datePublished", lambda: dig(art, "datePublished")),
-            ("meta", lambda: next((self.metas[k] for k in DATE_META if self.metas.get(k)), None)),
-            ("<time datetime>", lambda: self.sel.css("article time::attr(datetime), time[pubdate]::attr(datetime),"
-                                                     " time[itemprop=datePublished]::attr(datetime)").get()),
-            ("labelled value", lambda: self.label("published")),
-            ("article head", self._date_from_head),
-            ("main text", self._date_in_text))
-        fetched = None
+            ("main text", self._byline_in_text), args=(outlet,))
+        date_sources = [("json-ld datePublished", lambda: dig(art, "datePublished")),
+                        *[(f"meta {k}", lambda k=k: self.metas.get(k)) for k in DATE_META],
+                        ("<time datetime>", lambda: self.sel.css(
+                            "article time::attr(datetime), time[pubdate]::attr(datetime),"
+                            " time[itemprop=datePublished]::attr(datetime)").get()),
+                        ("labelled value", lambda: self.label("published")),
+                        ("article head", self._date_from_head),
+                        ("main text", self._date_in_text)]
+        published = self.typed_field("published", normalise_date, *date_sources)
+        if published and len(published) == 10 and "published" not in self.profile.fields:
+            # metadata gave the day only: the article's own date line may give the time
+            head = normalise_date(self.article_head())
+            if head and head[:10] == published and len(head) > 10:
+                published = head
+                self.origins["published"] += " + article head (time)"
         raw_claim = self.field("licence_claim",
                                ("chrome", lambda: " ".join(lines_matching(self.footer_text(), LICENCE_CLAIM, 3))))
         return {
             "outlet": outlet,
-            "byline": self.typed("byline", raw_byline, normalise_byline, outlet),
-            "published": self.typed("published", raw_published, normalise_date, fetched),
+            "byline": byline,
+            "published": published,
             "licence_claim": self.typed("licence_claim", raw_claim, normalise_news_licence),
             "contact": self.field("contact",
                                   ("chrome", lambda: " ".join(lines_matching(self.footer_text(), CONTACT, 3)))),

@@ -45,16 +45,22 @@ class ShopPage(Page):
     def licence_text(self) -> str:
         """The licence the page shows (footer or a 资质 page): its number when it has
         the number's form, else the claim as worded; '' if none shown."""
-        found = self.field("licence", ("labelled value", lambda: self.label("shop_licence")),
-                           ("chrome / page text", lambda: " ".join(lines_matching(self.full_text(), LICENCE, 2))))
-        return self.typed("licence", found, normalise_shop_licence) or ""
+        labelled = self.labelled.get("shop_licence")
+        return self.typed_field(
+            "licence", normalise_shop_licence,
+            ("labelled value", lambda: f"{labelled[0]}：{labelled[1]}" if labelled else None),
+            ("chrome / page text", lambda: " ".join(lines_matching(self.full_text(), LICENCE, 2)))) or ""
 
     def _detail_price(self) -> float | None:
         """A product page's selling price: the price block (classes named price),
         else the labelled 价格/售价, else the first price in the main text."""
-        blocks = [clean(b.xpath("string()").get()) for b in
-                  self.sel.xpath("//*[contains(translate(@class,'PRICE','price'),'price') or "
-                                 "contains(translate(@id,'PRICE','price'),'price')]")]
+        # price blocks, not a struck-through list price (del/s, old/market/origin prices)
+        blocks = [clean(b.xpath("string()").get()) for b in self.sel.xpath(
+            "//*[contains(translate(@class,'PRICE','price'),'price') or contains(translate(@id,'PRICE','price'),'price')]"
+            "[not(self::del or self::s or self::strike or ancestor::del or ancestor::s)]"
+            "[not(contains(@class,'old') or contains(@class,'market') or contains(@class,'origin') or "
+            "contains(@class,'list') or contains(@class,'del'))]"
+            "[not(ancestor::*[contains(@class,'recommend') or contains(@class,'related') or contains(@class,'guess')])]")]
         blob = " ".join(b for b in blocks if b)
         raw = blob or self.label("price") or self.text()
         price = normalise_price(raw)
@@ -95,11 +101,14 @@ class ShopPage(Page):
         products = self.products()
         shop_name = self.field("shop_name", ("json-ld store", lambda: dig(store, "name")),
                                ("meta og:site_name", lambda: self.metas.get("og:site_name")),
+                               ("chrome copyright", lambda: self.site_facts().get("copyright")),
                                ("<title> suffix", lambda: title_suffix(self.title())))
         seller = self.field("seller", ("labelled value", lambda: self.label("seller")),
                             ("chrome / page text", lambda: (SELLER.search(self.full_text()) or [None, None])[1]))
+        # a book's own facts (出版社, ISBN, 作者 labels) on a product page say it is a publication
+        book_facts = any(k in self.labelled for k in ("publisher", "isbn", "author"))
         sells = any(PUBLICATION_WORDS.search(p["title"]) for p in products) or (
-            self.role == "detail" and bool(SELLS_MARKERS.search(self.text())))
+            self.role == "detail" and (bool(SELLS_MARKERS.search(self.text())) or book_facts))
         if "sells_publications" in self.profile.fields:
             sells = bool(texts(self.sel, self.profile.fields["sells_publications"]))
         return {

@@ -17,13 +17,16 @@ from spiders.profiles import find_profile
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "pages"
 BUNDLED = ROOT.parent / "patrol" / "sources"
+# Generic profiles (no selectors) for fixtures of templates unlike the demo's
+GENERIC = ROOT / "fixtures" / "profiles"
 CASES = sorted(p.parent for p in FIXTURES.glob("*/*/expected.json"))
 DEMO_VARS = ("DEMO_APPSTORE_URL", "DEMO_BOOKSHOP_URL", "DEMO_ZILIAOPU_URL",
              "DEMO_CHENGNAN_DAILY_URL", "DEMO_FAKE_NEWS_URL", "DEMO_SHUWU_URL", "DEMO_FAZHI_GUANCHA_URL")
 
 
 def build_item(profile_name: str, page: Path, expected: dict) -> dict:
-    profile = find_profile(profile_name, BUNDLED)
+    generic = GENERIC / f"{profile_name}.yaml"
+    profile = find_profile(str(generic)) if generic.exists() else find_profile(profile_name, BUNDLED)
     role = expected["role"]
     response = HtmlResponse(url=expected["url"], body=page.read_bytes(),
                             headers={"Content-Type": expected["content_type"]},
