@@ -39,6 +39,9 @@ class PageReport:
     links: dict[str, list[str]] = field(default_factory=dict)
     item: dict[str, Any] = field(default_factory=dict)
     from_profile: set[str] = field(default_factory=set)
+    origins: dict[str, str] = field(default_factory=dict)   # field → "selector …" | "json-ld …" | "labelled value" …
+    raw: dict[str, Any] = field(default_factory=dict)       # typed field → the value as displayed
+    role_reason: str = ""                                    # why the page got its role
 
 
 def _get(url: str, ua: str) -> tuple[int, dict[str, str], bytes]:
@@ -95,6 +98,40 @@ def _matches(response, spec: str | dict) -> bool:
     return bool(found)
 
 
+LISTING_MIN_DETAIL_LINKS = 5
+# the fields a detail page of each kind shows (a listing page shows few of them)
+DETAIL_FACTS = {"app": ("developer", "category", "age_rating", "downloads", "version", "updated", "rating"),
+                "news": ("published", "byline"), "shop": ("products",)}
+
+
+def guess_role(profile: Profile, response, links: dict[str, list[str]]) -> tuple[str, str]:
+    """The role a crawl would give a page reached by ``--url``: its start page,
+    a listing (it has a next link, or many detail links and little text of its
+    own), or a detail page."""
+    url = response.url
+    if url in profile.start_urls:
+        return "start", "one of the profile's start_urls"
+    details = links.get("detail") or []
+    # what a detail page of the profile's kind would find here
+    probe = page_class(profile.kind)(response, profile, role="detail")
+    item = probe.to_item()
+    found = [k for k in DETAIL_FACTS[profile.kind] if item.get(k) not in (None, "", [], {})]
+    if profile.kind == "shop":
+        is_detail = len(item.get("products") or []) == 1 and len(details) < 3 * LISTING_MIN_DETAIL_LINKS
+    elif profile.kind == "news":
+        is_detail = bool(item.get("published")) and len(item.get("text") or "") >= 200
+    else:
+        is_detail = len(found) >= 3
+    if links.get("next") and not is_detail:
+        return "listing", f"a next-page link ({links['next'][0]}) and {len(details)} detail links"
+    if is_detail:
+        return "detail", f"a {profile.kind} detail page's fields found: {', '.join(found) or 'one product'}"
+    if len(details) >= LISTING_MIN_DETAIL_LINKS:
+        return "listing", (f"{len(details)} detail links and no {profile.kind} detail fields "
+                           f"({', '.join(found) or 'none'} found)")
+    return "detail", f"{len(details)} detail links; taken as a detail page"
+
+
 def check_page(profile: Profile, url: str, role: str) -> PageReport:
     ua = config.user_agent()
     if not _allowed(url, ua):
@@ -107,17 +144,25 @@ def check_page(profile: Profile, url: str, role: str) -> PageReport:
         ex = _extractor(profile, r)
         if ex is not None:
             report.links[r] = [link.url for link in ex.extract_links(response)]
-    kind = profile.kind if role == "detail" or (role == "start" and profile.kind == "shop") else "page"
-    report.item = page_class(kind)(response, profile, role=role,
-                                   rendered=profile.render == "browser").to_item()
-    report.from_profile = {name for name, spec in profile.fields.items()
-                           if report.item.get(name) not in (None, "", []) and _matches(response, spec)}
+    if role == "guess":  # a --url page: the role a crawl would give it
+        role, report.role_reason = guess_role(profile, response, report.links)
+        report.role = role
+    kind = (profile.kind if role in ("detail", "about") or profile.kind == "shop" else "page")
+    page = page_class(kind)(response, profile, role=role, rendered=profile.render == "browser")
+    report.item = page.to_item()
+    report.origins = dict(page.origins)
+    report.raw = dict(page.raw)
+    # from the profile's selector only when the selector gave the value (not a generic fallback)
+    report.from_profile = {name for name, origin in page.origins.items() if origin.startswith("selector ")}
+    if "products" in profile.fields and report.item.get("products") and _matches(response, profile.fields["products"]):
+        report.from_profile.add("products")
+        report.origins.setdefault("products", f"selector {profile.fields['products'].get('item')}")
     return report
 
 
 def check_profile(profile: Profile, url: str | None = None) -> list[PageReport]:
     """The start page (or ``url``) and, when there is one, its first detail page."""
-    first = check_page(profile, url or profile.start_urls[0], "detail" if url else "start")
+    first = check_page(profile, url or profile.start_urls[0], "guess" if url else "start")
     reports = [first]
     details = first.links.get("detail") or []
     if not url and details:

@@ -31,6 +31,22 @@ def _safe(value: object, width: int = 100) -> str:
     return _CONTROL.sub("?", str(value))[:width]
 
 
+def _wrapped(text: str, indent: int, width: int = 100) -> str:
+    """A full value wrapped to ``width`` terminal columns, continuation lines
+    indented (never cut: an analyst must see the whole value)."""
+    from wcwidth import wcwidth
+    lines, line, used = [], [], 0
+    for ch in str(text):
+        w = max(wcwidth(ch), 0)
+        if used + w > width - indent and line:
+            lines.append("".join(line))
+            line, used = [], 0
+        line.append(ch)
+        used += w
+    lines.append("".join(line))
+    return ("\n" + " " * indent).join(lines)
+
+
 def _cell(value: object, width: int, *, right: bool = False, words: bool = False) -> str:
     """``value`` made safe and padded to ``width`` terminal columns (a Chinese
     character takes two: wcwidth, as terminals count). Too long, it is cut
@@ -99,7 +115,7 @@ def sources_list() -> None:
 
 @sources_group.command("check")
 @click.argument("profile_file")
-@click.option("--url", help="Check this page (as a detail page) instead of the start page.")
+@click.option("--url", help="Check this page instead of the start page (its role is shown: listing or detail).")
 def sources_check(profile_file: str, url: str | None) -> None:
     """Validate PROFILE_FILE, fetch its start page (and first detail page) and
     show what each link rule and field extracted."""
@@ -112,21 +128,33 @@ def sources_check(profile_file: str, url: str | None) -> None:
         click.echo("rendering in Chromium (render: browser)")
     outlets: dict[str, None] = {}
     for report in check_profile(profile, url):
-        click.echo(f"\n{report.role} page {_safe(report.url, 300)}  HTTP {report.status}")
+        why = f"  (role: {report.role_reason})" if report.role_reason else ""
+        click.echo(f"\n{report.role} page {_safe(report.url, 300)}  HTTP {report.status}{why}")
         for role, links in report.links.items():
             shown = _safe(", ".join(links[:3]), 300) + (" …" if len(links) > 3 else "")
             click.echo(f"  links.{role:<8} {len(links):>3}  {shown}")
         for key, value in report.item.items():
-            if key in ("fetched_at", "content_hash", "source", "meta", "text"):
+            if key in ("fetched_at", "content_hash", "source", "meta", "text", "chrome", "raw"):
                 continue
             mark = "*" if key in report.from_profile else " "
             text = value if isinstance(value, str) else repr(value)
-            click.echo(f" {mark}{key:<18} {click.style(_safe(text), bold=bool(value))}")
+            origin = report.origins.get(key)
+            shown = report.raw.get(key)
+            beside = f"   (shown: {shown!s})" if shown is not None and str(shown) != str(value) else ""
+            click.echo(f" {mark}{key:<18} " + _wrapped(click.style(_safe(text, 100_000), bold=bool(value))
+                                                    if value else _safe(text), 21)
+                       + (_wrapped(beside, 21) if beside else ""))
+            if origin:
+                click.echo(f"  {'':<18} ← {_safe(origin, 300)}")
         text = report.item.get("text") or ""
-        click.echo(f"  {'text':<18} {len(text)} chars: {_safe(text, 80)}")
+        click.echo(f"  {'text':<18} {len(text)} chars (main content): " + _wrapped(_safe(text, 600), 21))
+        chrome = report.item.get("chrome") or ""
+        click.echo(f"  {'chrome':<18} {len(chrome)} chars (navigation, footers, sidebars): "
+                   + _wrapped(_safe(chrome.replace(chr(10), ' | '), 300), 21))
         if report.item.get("outlet"):
             outlets.setdefault(str(report.item["outlet"]), None)
-    click.echo("\n(* = from the profile's selector; others from generic extraction)")
+    click.echo("\n(* = from the profile's selector; ← where each value came from; shown: the value as the "
+               "page displays it, beside the normalised one)")
     if profile.kind == "news":
         _warn_unregistered(profile, list(outlets))
 

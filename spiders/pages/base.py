@@ -51,7 +51,8 @@ MAX_CHROME_CHARS = 50_000
 _FURNITURE = ("related", "recommend", "sidebar", "side-bar", "aside", "hot", "rank", "footer", "nav",
               "breadcrumb", "crumb", "comment", "login", "account", "share", "tags", "keywords", "guess",
               "xiangguan", "tuijian", "remen", "paihang", "foot", "header", "topbar", "top-bar", "menu",
-              "copyright", "widget", "stock", "ad", "ads", "banner", "promo", "qrcode", "qr_code")
+              "copyright", "widget", "stock", "ad", "ads", "banner", "promo", "qrcode", "qr_code", "masthead",
+              "logo", "weather")
 
 
 def _token_test(attr: str, word: str) -> str:
@@ -64,31 +65,63 @@ FURNITURE_TAGS_XPATHS = ["//nav[not(.//h1)]", "//footer[not(.//h1)]", "//aside[n
 PRUNE_XPATHS = FURNITURE_TAGS_XPATHS + [
     "//header[not(.//h1)]",
     "//*[not(.//h1)][" + " or ".join(_token_test(attr, w) for w in _FURNITURE for attr in ("class", "id")) + "]"]
-_NOSPACE = re.compile(r"\s+")
+_NOSPACE = re.compile(r"[\s|]+")
+
 _TRAFILATURA = Extractor(output_format="txt", comments=False, tables=True, dedup=False,
                          with_metadata=False, formatting=False, links=False, images=False)
 
 
-def main_content(root, url: str, *, prune: bool = False) -> str:
+# trafilatura's minimum (250 characters) before it falls back to taking the
+# whole page is set for European languages; a Chinese character carries two to
+# three times as much, and a 120-character news item is an article.
+_TRAFILATURA_ZH = Extractor(output_format="txt", comments=False, tables=True, dedup=False,
+                            with_metadata=False, formatting=False, links=False, images=False)
+_TRAFILATURA_ZH.min_extracted_size = 100
+
+
+def main_content(root, url: str, *, prune: bool = False, short_ok: bool = False) -> str:
     """trafilatura's main text of an lxml tree ('' when it finds none).
     trafilatura works on its own copy of the tree, so the caller's tree is intact.
     ``nav``/``footer``/``aside`` elements are pruned first on every page (they are
     furniture by definition; trafilatura's fallbacks keep them on short pages),
     and with ``prune`` also blocks named like furniture (related, sidebar, hot…)."""
     try:
-        text = trafilatura.extract(root, url=url, options=_TRAFILATURA,
+        options = _TRAFILATURA_ZH if short_ok else _TRAFILATURA
+        text = trafilatura.extract(root, url=url, options=options,
                                    prune_xpath=PRUNE_XPATHS if prune else FURNITURE_TAGS_XPATHS)
-        if not text and not prune:
-            text = trafilatura.extract(root, url=url, options=_TRAFILATURA, prune_xpath=PRUNE_XPATHS)
     except Exception as exc:  # hostile markup: no main content, never a crash
         logger.debug("main content unreadable on %s: %s", url, exc)
         return ""
-    return text or ""
+    return _plain_tables(text or "")
+
+
+_TABLE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def _plain_tables(text: str) -> str:
+    """trafilatura writes tables as markdown rows ('| 分类 | 教育学习 |'): plain
+    cells here, the rule lines dropped."""
+    if "|" not in text:
+        return text
+    out = []
+    for line in text.splitlines():
+        if _TABLE_RULE.match(line):
+            continue
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|"):
+            line = " ".join(c.strip() for c in stripped.strip("|").split("|") if c.strip())
+        out.append(line)
+    return "\n".join(out)
 
 
 def clean(value: Any) -> str:
     """Collapse whitespace; '' for None."""
     return _WS.sub(" ", str(value)).strip() if value is not None else ""
+
+
+def clean_lines(value: str) -> str:
+    """Collapse whitespace within lines, keep the line breaks, drop empty lines."""
+    return "\n".join(line for line in (clean(x) for x in str(value).splitlines()) if line)
 
 
 def _select(root: Selector, spec: str) -> SelectorList:
@@ -209,7 +242,9 @@ class Page:
             value = fn()
             if value not in (None, "", [], {}):
                 self.origins[name] = origin
-                return clean(value) if isinstance(value, str) else value
+                if isinstance(value, str):  # the main text keeps its lines (paragraphs)
+                    return clean_lines(value) if name == "text" else clean(value)
+                return value
         return None
 
     def typed_field(self, name: str, normaliser: Callable[..., Any], *fallbacks, args: tuple = ()) -> Any:
@@ -291,12 +326,19 @@ class Page:
     # headline is the item's title, not its body.
     prune_furniture = True
     heading_in_text = True
+    short_articles = False
+    # False only in benchmarks/crawl/main_content.py: the body's visible text
+    # instead of trafilatura's main content, to measure what extraction costs
+    main_content_enabled = True
 
     @cached_property
     def _text(self) -> str:
+        if not self.main_content_enabled:
+            return self.field("text", ("page text", lambda: html_text.selector_to_text(self.main_region()))) or ""
         value = self.field("text", ("main content (trafilatura)",
                                     lambda: main_content(self.sel.root, self.response.url,
-                                                         prune=self.prune_furniture))) or ""
+                                                         prune=self.prune_furniture,
+                                                         short_ok=self.short_articles))) or ""
         if value and self.heading_in_text and "text" not in self.profile.fields:
             # trafilatura leaves the heading out of a listing's text: the product or app name is content
             h1 = clean(self.sel.xpath("string(//h1)").get())

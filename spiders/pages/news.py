@@ -10,12 +10,13 @@ reporter's name (spiders/normalise), never an editor, the outlet or an e-mail.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 
 import html_text
 
 from spiders.normalise import normalise_byline, normalise_date, normalise_news_licence
-from spiders.normalise.dates import date_text
+from spiders.normalise.dates import _FULL as FULL_DATE, date_text
 from spiders.pages.base import Page, clean, dig, title_head, title_suffix
 from spiders.pages.shop import lines_matching
 
@@ -43,9 +44,41 @@ def find_date(text: str) -> str:
     return f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {t}" if t else "")
 
 
+HEAD_LABELS = re.compile(r"(?:来源|作者|发布|发布时间|发布日期|编辑|点击数?|阅读|浏览|字号|时间)\s*[:：]|"
+                         r"[|｜]\s*来源|字号|打印|分享到")
+EDITOR_LINE = re.compile(r"^[\s(（【\[]*(?:责任编辑|責任編輯|责编|编辑|編輯|审核|校对|监制)\s*[:：]?[^。！？]{0,30}[)）】\]]?\s*$")
+
+
 class NewsPage(Page):
     kind = "news"
     heading_in_text = False
+    short_articles = True
+
+    @cached_property
+    def _text(self) -> str:
+        """The article body: trafilatura's main content without the article's
+        metadata lines (the date/source line above the body, the editor credit
+        under it), which are the article's furniture, not its text."""
+        text = super()._text
+        if not text or "text" in self.profile.fields:
+            return text
+        lines = text.splitlines()
+        # a run of three or more menu-short lines before the body is a menu trafilatura kept
+        run = 0
+        while run < len(lines) and len(lines[run]) <= 6:
+            run += 1
+        if run >= 3:
+            lines = lines[run:]
+        # the body starts after the headline: what comes before it is masthead and menus
+        headline = clean(self.title())
+        at = next((i for i, line in enumerate(lines[:8]) if headline and clean(line) == headline), None)
+        if at is not None:
+            lines = lines[at + 1:]
+        while lines and len(lines[0]) <= 120 and FULL_DATE.search(lines[0]) and HEAD_LABELS.search(lines[0]):
+            lines.pop(0)
+        while lines and len(lines[-1]) <= 40 and EDITOR_LINE.match(lines[-1]):
+            lines.pop()
+        return "\n".join(lines)
 
     def footer_text(self) -> str:
         foot = self.sel.css("footer, #footer, .footer")
@@ -77,7 +110,10 @@ class NewsPage(Page):
         after the ``<h1>`` in its container, before the body starts."""
         h1 = self.sel.xpath("//h1")
         if not h1:
-            return "\n".join(self.text().splitlines()[:3])[:300]
+            # no headline element: only a page that says it is an article has a head to read
+            if self.metas.get("og:type") == "article" or self.node("NewsArticle", "Article", "BlogPosting"):
+                return "\n".join(self.text().splitlines()[:3])[:300]
+            return ""
         node = h1[0]
         for _ in range(3):
             parent = node.xpath("..")
@@ -126,6 +162,9 @@ class NewsPage(Page):
                             ("platform account", self._account_name),
                             ("json-ld organization", lambda: dig(org, "name")),
                             ("meta og:site_name", lambda: self.metas.get("og:site_name")),
+                            # a home page's title is "site - slogan"; an article's "headline - site"
+                            ("<title> head (start page)", lambda: title_head(clean(self.sel.xpath("//title/text()").get()))
+                             if self.role == "start" else None),
                             ("<title> suffix", lambda: self.site_name_from_title()),
                             ("chrome copyright", lambda: self.site_facts().get("copyright")))
         author = dig(art, "author", "name") or (dig(art, "author") if isinstance(dig(art, "author"), str) else None)
