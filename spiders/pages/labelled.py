@@ -106,8 +106,8 @@ def labelled_values(root) -> dict[str, tuple[str, str]]:
     body = root.find("body")
     for el in (body if body is not None else root).iter(etree.Element):
         tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag or tag in FURNITURE_TAGS:
-            continue
+        if not tag or tag in FURNITURE_TAGS or len(el) > 12:
+            continue  # a label, a value or a small info block, never a page region
         own = _text(el)
         if not own or len(own) > 400:
             continue
@@ -117,7 +117,8 @@ def labelled_values(root) -> dict[str, tuple[str, str]]:
             value = _next_value(el)
             if value:
                 found.append((field, own.rstrip(":： "), value))
-        elif not any(isinstance(c.tag, str) and c.tag in BLOCKS for c in el.iterdescendants()):
+        elif ("：" in own or ":" in own) and not any(isinstance(c.tag, str) and c.tag in BLOCKS
+                                                   for c in el.iterdescendants()):
             found = _inline(own)
         for field, label, value in found:
             if field not in out and len(value) <= MAX_VALUE and not _furniture(el):

@@ -67,7 +67,7 @@ class NewsPage(Page):
         run = 0
         while run < len(lines) and len(lines[run]) <= 6:
             run += 1
-        if run >= 3:
+        if 3 <= run < len(lines) and len(lines[run]) > 20:  # and a paragraph follows
             lines = lines[run:]
         # the body starts after the headline: what comes before it is masthead and menus
         headline = clean(self.title())
@@ -105,7 +105,14 @@ class NewsPage(Page):
         return self.field("title", ("headline (h1 / og:title / <title>)", self.headline)) or ""
 
     # -- the article's own date line -----------------------------------------
+    @cached_property
+    def _article_head(self) -> str:
+        return self._find_article_head()
+
     def article_head(self) -> str:
+        return self._article_head
+
+    def _find_article_head(self) -> str:
         """The few lines under the headline (date line, source, byline): the text
         after the ``<h1>`` in its container, before the body starts."""
         h1 = self.sel.xpath("//h1")
