@@ -246,7 +246,7 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def flag_counts(self) -> dict:
         """{"total": n, "by_category": {..}, "by_status": {..},
-        "by_source": {..}, "by_day": {"YYYY-MM-DD": n}} (day of created_at, UTC)."""
+        "by_source": {..}, "by_day": {"YYYY-MM-DD": n}} (day of created_at in PATROL_TIMEZONE)."""
 
     # -- the queue at campaign scale (patrol/store/search.py, sqlite_queue.py,
     #    mongo_queue.py) ---------------------------------------------------------
@@ -391,6 +391,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def set_disabled(self, username: str, disabled: bool) -> dict:
         """Disable or enable an account; either way its sessions and tokens end."""
+
+    @abc.abstractmethod
+    def set_locale(self, username: str, locale: str) -> dict:
+        """The console language of an account: "zh_Hans" or "en"."""
 
     # -- evidence chains (patrol.store.evidence; written by patrol.evidence.chain) --
     @abc.abstractmethod

@@ -237,8 +237,29 @@ def parse_sort(sort: Any, allowed: tuple[str, ...]) -> tuple[str, bool]:
 
 
 def day_of(at: _dt.datetime) -> str:
-    """The UTC day bucket of ``flag_counts``."""
-    return to_utc(at).strftime("%Y-%m-%d")
+    """The day bucket of ``flag_counts``: the day in the office's time zone
+    (PATROL_TIMEZONE), so a flag raised at 23:30 UTC counts on the next day in
+    Asia/Shanghai, on the dashboard and in ``patrol queue stats`` alike. The
+    bucket is written with the flag; flags raised before this rule keep their
+    UTC day."""
+    return to_utc(at).astimezone(_office_zone()).strftime("%Y-%m-%d")
+
+
+def _office_zone():
+    from zoneinfo import ZoneInfo
+
+    from patrol import config
+    name = config.get("PATROL_TIMEZONE")
+    zone = _ZONES.get(name)
+    if zone is None:
+        try:
+            zone = _ZONES[name] = ZoneInfo(name)
+        except (KeyError, ValueError) as exc:
+            raise StoreInputError(f"PATROL_TIMEZONE: unknown time zone {name!r}") from exc
+    return zone
+
+
+_ZONES: dict = {}
 
 
 def public(doc: dict | None) -> dict | None:

@@ -2,7 +2,8 @@
 Store contract, one mixin per backend (``SQLiteUsers``, ``MongoUsers``).
 
 A user document is ``{"username", "role", "password_hash", "disabled",
-"session_version", "token_version", "created_at", "updated_at"}``. The store
+"session_version", "token_version", "locale", "created_at", "updated_at"}``
+(``locale``: the console language the user chose, "zh_Hans" or "en"). The store
 keeps the hash it is given; hashing (argon2) is the console's job
 (``patrol.web.auth``), so the store never sees a password.
 
@@ -25,16 +26,18 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 USERNAME_RULE = "use 1-64 letters, digits, '.', '_' or '-'"
 
 _COLUMNS = ("username", "role", "password_hash", "disabled", "session_version", "token_version",
-            "created_at", "updated_at")
+            "locale", "created_at", "updated_at")
+LOCALES = ("zh_Hans", "en")  # the console's languages (patrol.web.i18n)
 SQLITE_SCHEMA = ("CREATE TABLE IF NOT EXISTS users (username TEXT PRIMARY KEY, role TEXT NOT NULL, "
                  "password_hash TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
                  "disabled INTEGER NOT NULL DEFAULT 0, session_version INTEGER NOT NULL DEFAULT 0, "
-                 "token_version INTEGER NOT NULL DEFAULT 0)")
+                 "token_version INTEGER NOT NULL DEFAULT 0, locale TEXT NOT NULL DEFAULT 'zh_Hans')")
 # Tables made before accounts could be disabled get the new columns on open.
 _ADDED_COLUMNS = {"disabled": "INTEGER NOT NULL DEFAULT 0",
                   "session_version": "INTEGER NOT NULL DEFAULT 0",
-                  "token_version": "INTEGER NOT NULL DEFAULT 0"}
-_DEFAULTS = {"disabled": False, "session_version": 0, "token_version": 0}
+                  "token_version": "INTEGER NOT NULL DEFAULT 0",
+                  "locale": "TEXT NOT NULL DEFAULT 'zh_Hans'"}
+_DEFAULTS = {"disabled": False, "session_version": 0, "token_version": 0, "locale": "zh_Hans"}
 
 
 def check_username(value) -> str:
@@ -137,6 +140,10 @@ class SQLiteUsers:
         return self._update_user(username, "disabled = ?, session_version = session_version + 1, "
                                            "token_version = token_version + 1", (int(disabled),))
 
+    def set_locale(self, username: str, locale: str) -> dict:
+        c.check_choice("locale", locale, LOCALES)
+        return self._update_user(username, "locale = ?", (locale,))
+
 
 class MongoUsers:
     """Users for ``MongoStore`` (uses its ``_collection`` and ``_errors``), a collection
@@ -191,6 +198,10 @@ class MongoUsers:
             raise c.StoreInputError("disabled must be true or false")
         return self._update_user(username, {"$set": {"disabled": disabled},
                                             "$inc": {"session_version": 1, "token_version": 1}})
+
+    def set_locale(self, username: str, locale: str) -> dict:
+        c.check_choice("locale", locale, LOCALES)
+        return self._update_user(username, {"$set": {"locale": locale}})
 
     @staticmethod
     def _user_out(doc: dict | None) -> dict | None:

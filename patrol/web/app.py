@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apiflask import APIFlask
+from flask_babel import gettext as _
 from flask import current_app, g, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
@@ -117,6 +118,8 @@ def create_app(store_url: str | None = None, secret_key: str | None = None) -> A
     store = open_store(store_url)
     app.extensions["patrol_store"] = store
     csrf.init_app(app)
+    from patrol.web import i18n
+    i18n.init_app(app)  # before the blueprints: their templates' ``_`` is Flask-Babel's
 
     from patrol.web import accounts, api, auth, dashboard, exports, flag, queue, reports
     from patrol.web.render import install_filters
@@ -130,7 +133,8 @@ def create_app(store_url: str | None = None, secret_key: str | None = None) -> A
     app.before_request(auth.load_user)
     install_filters(app)
     app.context_processor(lambda: {"CATEGORIES": CATEGORIES, "STATUSES": STATUSES,
-                                   "KINDS": KINDS, "current_user": g.get("user")})
+                                   "KINDS": KINDS, "current_user": g.get("user"),
+                                   "OFFICE_TZ": office_tz().key})
     _install_error_handlers(app)
 
     @app.after_request
@@ -156,7 +160,7 @@ def _error(status: int, message: str):
 def _install_error_handlers(app: APIFlask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
-        return _error(400, f"Refused: {exc.description} Reload the page and try again.")
+        return _error(400, _("Refused: %(why)s Reload the page and try again.", why=exc.description))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -172,14 +176,14 @@ def _install_error_handlers(app: APIFlask) -> None:
 
     @app.errorhandler(StoreInputError)
     def _bad_input(exc: StoreInputError):
-        return _error(400, f"Bad request: {exc}")
+        return _error(400, _("Bad request: %(why)s", why=exc))
 
     @app.errorhandler(RecursionError)
     def _too_deep(exc: RecursionError):
         # json.loads (Flask's and webargs') gives up with RecursionError, not ValueError.
-        return _error(400, "Bad request: the JSON body is nested too deeply")
+        return _error(400, _("Bad request: the JSON body is nested too deeply"))
 
     @app.errorhandler(StoreUnavailable)
     def _unavailable(exc: StoreUnavailable):
         log.error("store unavailable: %s", exc)
-        return _error(503, f"The store is unavailable: {exc}")
+        return _error(503, _("The store is unavailable: %(why)s", why=exc))

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -177,7 +178,7 @@ def load_user() -> None:
 
 def _deny_anonymous():
     if request.path.startswith("/api/"):
-        abort(401, "Log in first (session cookie or bearer token).")
+        abort(401, _("Log in first (session cookie or bearer token)."))
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
@@ -197,7 +198,7 @@ def lead_required(view):
             return _deny_anonymous()
         if g.user.get("role") != "lead":
             log.warning("role violation: %s tried %s", g.user["username"], request.path)
-            abort(403, "Only a lead may do this.")
+            abort(403, _("Only a lead may do this."))
         return view(*args, **kwargs)
     return wrapped
 
@@ -217,7 +218,7 @@ def _safe_next(target: str | None) -> str:
 def login():
     target = request.args.get("next")
     if target and any(ord(ch) < 0x20 or ord(ch) == 0x7f for ch in target):
-        abort(400, "next must be a local path; this one holds control characters")
+        abort(400, _("next must be a local path; this one holds control characters"))
     form = LoginForm()
     store = get_store()
     no_accounts = not store.list_users()
@@ -228,7 +229,7 @@ def login():
             start_session(user)
             log.info("login: %s", user["username"])
             return redirect(_safe_next(request.args.get("next")))
-        flash("Wrong user name or password.", "error")
+        flash(_("Wrong user name or password."), "error")
         status = 401
     return render_template("login.html", form=form, no_accounts=no_accounts), status
 

@@ -10,6 +10,7 @@ import logging
 import tempfile
 from pathlib import Path
 
+from flask_babel import gettext as _
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
@@ -32,8 +33,6 @@ def _install(state) -> None:
     env = state.app.jinja_env
     env.globals["linked_cases"] = _linked_cases
     env.filters["mark_ident"] = mark_ident
-    # Until Flask-Babel is installed in the app: the strings pass through as they are.
-    env.globals.setdefault("_", lambda text, **kw: text % kw if kw else text)
 
 
 def _linked_cases(flag_id: str) -> dict | None:
@@ -60,7 +59,7 @@ def index():
     try:
         page = max(1, min(int(request.args.get("page", "1")), 10**6))
     except ValueError:
-        abort(400, "page: expected a whole number")
+        abort(400, _("page: expected a whole number"))
     rows, total = list_cases(get_store(), skip=(page - 1) * PAGE, limit=PAGE)
     return render_template("cases/list.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE)))
@@ -71,7 +70,7 @@ def index():
 def show(ident: str):
     case = load_case(get_store(), ident)
     if case is None:
-        abort(404, "No such case (or the flag belongs to none).")
+        abort(404, _("No such case (or the flag belongs to none)."))
     return render_template("cases/case.html", case=case, action=ActionForm())
 
 
@@ -80,17 +79,17 @@ def show(ident: str):
 def confirm(ident: str, flag_id: str):
     """Confirm one flag of the case (pending, or held by this analyst)."""
     if not ActionForm().validate():
-        abort(400, "Refused: the form is stale. Reload the page and try again.")
+        abort(400, _("Refused: the form is stale. Reload the page and try again."))
     store = get_store()
     case = load_case(store, ident)
     if case is None or flag_id not in {m["flag_id"] for m in case["members"]}:
-        abort(404, "That flag is not in this case.")
+        abort(404, _("That flag is not in this case."))
     flag = store.get_flag(flag_id)
     flag = store.decide(flag_id, g.user["username"], "confirmed",
                         default_reason("confirmed", flag["category"]), f"confirmed from case {case['id']}")
     on_decided(store, flag)
     log.info("%s confirmed %s from case %s", g.user["username"], flag_id, case["id"])
-    flash(f"Flag {flag_id[:12]} confirmed.", "info")
+    flash(_("Flag %(id)s confirmed.", id=flag_id[:12]), "info")
     return redirect(url_for("cases.show", ident=case["id"]))
 
 
@@ -102,7 +101,7 @@ def export(ident: str, fmt: str):
         abort(404)
     case = load_case(get_store(), ident)
     if case is None:
-        abort(404, "No such case.")
+        abort(404, _("No such case."))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"case.{fmt}"
         write_table(export_rows(case), CASE_COLUMNS, fmt, path, sheet="关联案件")

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from patrol.web.app import get_store
 from patrol.web.auth import login_required
+from patrol.web.i18n import label
 from patrol.web.render import bar_chart
 
 bp = Blueprint("dashboard", __name__)
@@ -29,8 +30,10 @@ def index():
     counts = store.flag_counts()
     by_day = dict(sorted(counts.get("by_day", {}).items())[-DAYS_SHOWN:])
     charts = {
-        "category": bar_chart(dict(sorted(counts.get("by_category", {}).items(), key=lambda kv: -kv[1]))),
-        "status": bar_chart(dict(sorted(counts.get("by_status", {}).items(), key=lambda kv: -kv[1]))),
+        "category": bar_chart(dict(sorted(counts.get("by_category", {}).items(), key=lambda kv: -kv[1])),
+                              label=lambda k: label("category", k)),
+        "status": bar_chart(dict(sorted(counts.get("by_status", {}).items(), key=lambda kv: -kv[1])),
+                            label=lambda k: label("status", k)),
         "source": bar_chart(dict(sorted(counts.get("by_source", {}).items(), key=lambda kv: -kv[1]))),
         "day": bar_chart(by_day, limit=DAYS_SHOWN),
     }

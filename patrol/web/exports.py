@@ -9,6 +9,7 @@ import io
 from collections import Counter
 from typing import Iterator
 
+from flask_babel import gettext as _
 from flask import Blueprint, Response, abort, render_template, request
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -46,7 +47,7 @@ def _period() -> tuple[_dt.date | None, _dt.date | None]:
         try:
             out.append(_dt.date.fromisoformat(raw))
         except ValueError:
-            abort(400, f"{name}: expected a date YYYY-MM-DD, got {raw[:40]!r}")
+            abort(400, _("%(name)s: expected a date YYYY-MM-DD, got %(raw)s", name=name, raw=repr(raw[:40])))
     return out[0], out[1]
 
 

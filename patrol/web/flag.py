@@ -10,11 +10,14 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template,
                    send_file, send_from_directory, url_for)
+from flask_babel import gettext as _
 
 from patrol.cases import on_decided
 from patrol.web.app import get_store
 from patrol.web.auth import lead_required, login_required
+from patrol.store.base import utcnow
 from patrol.web.forms import ActionForm, DecisionForm, ReassignForm, ReopenForm, TakedownForm, choice
+from patrol.web.i18n import label
 from patrol.web.render import default_reason
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,19 @@ def _features(evidence: dict) -> list[tuple[str, object]]:
     return out
 
 
+def _lease_live(claim: dict) -> bool:
+    until = claim.get("lease_until")
+    if until is None:
+        return False
+    if isinstance(until, str):
+        import datetime as _dt
+        until = _dt.datetime.fromisoformat(until.replace("Z", "+00:00"))
+    if until.tzinfo is None:
+        import datetime as _dt
+        until = until.replace(tzinfo=_dt.timezone.utc)
+    return until > utcnow()
+
+
 def _page(flag_id: str, *, decision: DecisionForm | None = None, status: int = 200):
     store = get_store()
     flag = store.get_flag(flag_id)
@@ -58,6 +74,7 @@ def _page(flag_id: str, *, decision: DecisionForm | None = None, status: int = 2
         "flag": flag, "item": item, "evidence": evidence, "terms": terms,
         "rules": _rules(evidence), "features": _features(evidence),
         "holder": claim.get("analyst"), "mine": claim.get("analyst") == user,
+        "lease_live": _lease_live(claim),
         "is_open": flag["status"] in ("pending", "in_review"),
         "decision_form": decision or DecisionForm(prefix="decide"),
         "reopen_form": ReopenForm(prefix="reopen"), "action": ActionForm(),
@@ -88,7 +105,7 @@ def claim(flag_id: str):
 @login_required
 def release(flag_id: str):
     get_store().release(flag_id, g.user["username"])
-    flash("Released back to the queue.", "info")
+    flash(_("Released back to the queue."), "info")
     return redirect(url_for("queue.index"))
 
 
@@ -97,8 +114,8 @@ def release(flag_id: str):
 def decide(flag_id: str):
     form = DecisionForm(prefix="decide")
     if not form.validate():
-        flash("Decision not saved: " + "; ".join(f"{form[k].label.text}: {' '.join(v)}"
-                                                  for k, v in form.errors.items()), "error")
+        flash(_("Decision not saved:") + " " + "; ".join(f"{form[k].label.text}: {' '.join(map(str, v))}"
+                                                         for k, v in form.errors.items()), "error")
         return _page(flag_id, decision=form, status=400)
     store = get_store()
     reason = form.reason.data or default_reason(form.verdict.data, store.get_flag(flag_id)["category"])
@@ -106,7 +123,7 @@ def decide(flag_id: str):
     on_decided(store, flag)  # a dismissed flag's identifiers go, and it leaves its case
     _chain_decision(store, flag)
     log.info("%s decided %s: %s (%s)", g.user["username"], flag_id, form.verdict.data, reason)
-    flash(f"Flag {form.verdict.data}.", "info")
+    flash(_("Decision saved: %(verdict)s.", verdict=label("status", form.verdict.data)), "info")
     return redirect(url_for("flag.show", flag_id=flag_id))
 
 
@@ -137,9 +154,9 @@ def takedown(flag_id: str):
 def reopen(flag_id: str):
     form = ReopenForm(prefix="reopen")
     if not form.validate():
-        abort(400, "Note: " + " ".join(form.note.errors))
+        abort(400, _("Note:") + " " + " ".join(map(str, form.note.errors)))
     get_store().reopen(flag_id, g.user["username"], (form.note.data or "").strip())
-    flash("Re-opened: back in the queue.", "info")
+    flash(_("Re-opened: back in the queue."), "info")
     return redirect(url_for("flag.show", flag_id=flag_id))
 
 
@@ -148,9 +165,9 @@ def reopen(flag_id: str):
 def reassign(flag_id: str):
     form = _reassign_form({})
     if not form.validate():
-        abort(400, "Analyst: " + " ".join(form.analyst.errors))
+        abort(400, _("Analyst:") + " " + " ".join(map(str, form.analyst.errors)))
     get_store().reassign(flag_id, g.user["username"], form.analyst.data)
-    flash(f"Handed to {form.analyst.data}.", "info")
+    flash(_("Handed to %(who)s.", who=form.analyst.data), "info")
     return redirect(url_for("flag.show", flag_id=flag_id))
 
 
@@ -179,7 +196,7 @@ def screenshot(flag_id: str):
     item = store.get_item(store.get_flag(flag_id)["url"]) or {}
     path = _screenshot_path(item)
     if path is None:
-        abort(404, "No screenshot for this flag.")
+        abort(404, _("No screenshot for this flag."))
     root = (current_app.extensions["patrol_data_dir"] / "screenshots").resolve()
     # send_from_directory re-checks the joined path with werkzeug's safe_join.
     return send_from_directory(root, os.path.relpath(path, root), mimetype="image/png")

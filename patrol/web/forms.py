@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -11,7 +12,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from patrol.store.base import CATEGORIES, DECISIONS, KINDS, STATUSES
 from patrol.store.rechecks import RECHECK_STATUSES
 from patrol.web.passwords import MAX_PASSWORD
-from patrol.web.render import REASON_CODES, reason_valid
+from patrol.web.i18n import LABELS, label
+from patrol.web.render import NOTE_REQUIRED, REASON_CODES, reason_label, reason_valid
 
 try:  # WTForms 3.3 deprecates (value, label) tuples for choices
     from wtforms.fields.choices import SelectChoice as choice
@@ -19,17 +21,17 @@ except ImportError:  # pragma: no cover - older WTForms
     def choice(value, label):
         return (value, label)
 
-SORTS = (("-priority", "priority"), ("-score", "score"), ("-created_at", "newest"),
-         ("created_at", "oldest"), ("-updated_at", "recently updated"))
+SORTS = (("-priority", _l("priority")), ("-score", _l("score")), ("-created_at", _l("newest")),
+         ("created_at", _l("oldest")), ("-updated_at", _l("recently updated")))
 
 
-def _choices(values) -> list:
-    return [choice("", "any")] + [choice(v, v.replace("_", " ")) for v in values]
+def _choices(kind: str, values) -> list:
+    return [choice("", _l("any"))] + [choice(v, LABELS[kind].get(v, v)) for v in values]
 
 
 class LoginForm(FlaskForm):
-    username = StringField("User name", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
 
 
 class ActionForm(FlaskForm):
@@ -42,20 +44,20 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    category = SelectField("Category", choices=_choices(CATEGORIES), default="")
-    status = SelectField("Status", choices=_choices(STATUSES), default="")
-    kind = SelectField("Kind", choices=_choices(KINDS), default="")
-    recheck = SelectField("Re-check", choices=_choices(RECHECK_STATUSES), default="")
-    source = StringField("Source", validators=[Optional(), Length(max=200)])
-    min_score = FloatField("Score from", validators=[Optional(), NumberRange(0, 1)])
-    max_score = FloatField("to", validators=[Optional(), NumberRange(0, 1)])
-    since = DateField("Raised from", validators=[Optional()])
-    until = DateField("to", validators=[Optional()])
-    sort = SelectField("Sort", choices=[choice(v, label) for v, label in SORTS], default="-priority")
+    category = SelectField(_l("Category"), choices=_choices("category", CATEGORIES), default="")
+    status = SelectField(_l("Status"), choices=_choices("status", STATUSES), default="")
+    kind = SelectField(_l("Kind"), choices=_choices("kind", KINDS), default="")
+    recheck = SelectField(_l("Re-check"), choices=_choices("recheck", RECHECK_STATUSES), default="")
+    source = StringField(_l("Source"), validators=[Optional(), Length(max=200)])
+    min_score = FloatField(_l("Score from"), validators=[Optional(), NumberRange(0, 1)])
+    max_score = FloatField(_l("to"), validators=[Optional(), NumberRange(0, 1)])
+    since = DateField(_l("Raised from"), validators=[Optional()])
+    until = DateField(_l("to"), validators=[Optional()])
+    sort = SelectField(_l("Sort"), choices=[choice(v, text) for v, text in SORTS], default="-priority")
 
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("must not be before the start date")
+            raise ValidationError(gettext("must not be before the start date"))
 
     def error_line(self) -> str:
         """All errors as one line naming each field."""
@@ -64,29 +66,38 @@ class FilterForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    verdict = SelectField("Verdict", choices=[choice(d, d) for d in DECISIONS])
-    reason = SelectField("Reason", choices=[choice("", "default for the verdict")] + [
-        choice(code, label) for codes in REASON_CODES.values() for code, label in codes], default="")
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    verdict = SelectField(_l("Verdict"), choices=[choice(d, LABELS["decision"][d]) for d in DECISIONS])
+    reason = SelectField(_l("Reason"), choices=[choice("", _l("default for the verdict"))] + [
+        choice(code, text) for codes in REASON_CODES.values() for code, text in codes], default="")
+    # No Optional(): it would stop the chain before validate_note sees an empty note.
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
 
     def validate_reason(self, field):
+        # The analyst's words, not the codes: "“许可证有效” 不是 “确认” 的理由".
         if field.data and not reason_valid(self.verdict.data, field.data):
-            raise ValidationError(f"{field.data!r} is not a reason for {self.verdict.data!r}")
+            raise ValidationError(gettext(
+                "“%(reason)s” is not a reason to %(verdict)s; pick one listed under %(verdict)s",
+                reason=reason_label(field.data), verdict=label("decision", self.verdict.data)))
+
+    def validate_note(self, field):
+        if self.reason.data in NOTE_REQUIRED and not (field.data or "").strip():
+            raise ValidationError(gettext("the reason “%(reason)s” needs a note saying why",
+                                          reason=reason_label(self.reason.data)))
 
 
 class TakedownForm(FlaskForm):
     """A confirmed case's takedown request: to whom, the day (office time), a note."""
-    to = StringField("Requested from", validators=[DataRequired(), Length(max=200)])
-    date = DateField("On", validators=[Optional()])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    to = StringField(_l("Requested from"), validators=[DataRequired(), Length(max=200)])
+    date = DateField(_l("On"), validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
 class ReopenForm(FlaskForm):
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
 class ReassignForm(FlaskForm):
-    analyst = SelectField("Analyst", choices=[], validate_choice=True)
+    analyst = SelectField(_l("Analyst"), choices=[], validate_choice=True)
 
 
 def day_bounds(since: _dt.date | None, until: _dt.date | None, tz) -> tuple[_dt.datetime | None, _dt.datetime | None]:

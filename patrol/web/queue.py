@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+from flask_babel import gettext as _
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from patrol.store.base import CATEGORIES
 from patrol.web.app import get_store, office_tz
 from patrol.web.auth import login_required
 from patrol.web.forms import ActionForm, FilterForm, day_bounds
+from patrol.web.i18n import label
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,8 @@ def index():
     raw_page = request.args.get("page", "1").strip()
     if not raw_page.isdigit() or len(raw_page) > 9:  # "1e23", "-1", 10**23: not a page
         return render_template("queue.html", form=form, flags=[], total=0, page=1, pages=1,
-                               error=f"page must be a whole number from 1 to 999999999, "
-                                     f"got {raw_page[:40]!r}",
+                               error=_("page must be a whole number from 1 to 999999999, got %(raw)s",
+                                       raw=repr(raw_page[:40])),
                                action=ActionForm(), query=""), 400
     page = max(1, int(raw_page))
     sort = form.sort.data or "-priority"
@@ -68,7 +70,10 @@ def next_flag():
         category = None
     flag = get_store().claim_next(g.user["username"], category=category)
     if flag is None:
-        flash("Nothing left to review" + (f" in {category}." if category else "."), "info")
+        if category:
+            flash(_("Nothing left to review in %(category)s.", category=label("category", category)), "info")
+        else:
+            flash(_("Nothing left to review."), "info")
         return redirect(url_for("queue.index"))
     log.info("%s claimed %s", g.user["username"], flag["id"])
     return redirect(url_for("flag.show", flag_id=flag["id"]))

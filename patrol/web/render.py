@@ -6,6 +6,7 @@ import datetime as _dt
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from patrol.web.highlight import highlight, safe_href
@@ -28,29 +29,36 @@ def neutralise_bidi(value: Any) -> Any:
         return value.translate(_BIDI_TABLE)
     return value
 
-REASON_CODES: dict[str, tuple[tuple[str, str], ...]] = {
+REASON_CODES: dict[str, tuple[tuple[str, object], ...]] = {
     "confirmed": (
-        ("explicit_content", "Vulgar or explicit content"),
-        ("no_publication_licence", "Sells publications without a valid licence"),
-        ("impersonates_outlet", "Imitates a licensed news outlet"),
-        ("unlicensed_news", "News service without a licence"),
-        ("other_confirmed", "Other (explain in the note)"),
+        ("explicit_content", _l("Vulgar or explicit content")),
+        ("no_publication_licence", _l("Sells publications without a valid licence")),
+        ("impersonates_outlet", _l("Imitates a licensed news outlet")),
+        ("unlicensed_news", _l("News service without a licence")),
+        ("other_confirmed", _l("Other (explain in the note)")),
     ),
     "dismissed": (
-        ("false_positive_term", "Term matched out of context"),
-        ("licence_valid", "Licence is shown and valid"),
-        ("licensed_outlet", "Outlet is licensed"),
-        ("out_of_scope", "Out of scope"),
-        ("duplicate", "Duplicate of another case"),
-        ("other_dismissed", "Other (explain in the note)"),
+        ("false_positive_term", _l("Term matched out of context")),
+        ("licence_valid", _l("Licence is shown and valid")),
+        ("licensed_outlet", _l("Outlet is licensed")),
+        ("out_of_scope", _l("Out of scope")),
+        ("duplicate", _l("Duplicate of another case")),
+        ("other_dismissed", _l("Other (explain in the note)")),
     ),
     "escalated": (
-        ("needs_lead", "Needs a lead's decision"),
-        ("legal_review", "Needs legal review"),
-        ("other_escalated", "Other (explain in the note)"),
+        ("needs_lead", _l("Needs a lead's decision")),
+        ("legal_review", _l("Needs legal review")),
+        ("other_escalated", _l("Other (explain in the note)")),
     ),
 }
 REASON_LABELS = {code: label for codes in REASON_CODES.values() for code, label in codes}
+# The reasons whose label says "explain in the note": a decision with one needs a note.
+NOTE_REQUIRED = frozenset(code for code in REASON_LABELS if code.startswith("other_"))
+
+
+def reason_label(code) -> str:
+    label = REASON_LABELS.get(code)
+    return str(label) if label is not None else (code or "")
 
 
 _CONFIRM_DEFAULT = {"vulgar": "explicit_content", "unlicensed_publication": "no_publication_licence",
@@ -69,8 +77,14 @@ def default_reason(verdict: str, category: str) -> str:
 
 
 def fmt_dt(value: Any, with_time: bool = True) -> str:
-    """A stored UTC datetime in the office's time zone."""
+    """A stored UTC datetime in the office's time zone (the page footer names
+    the zone once; the SQLite store's ISO strings are read back too)."""
     from patrol.web.app import office_tz
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
     if not isinstance(value, _dt.datetime):
         return "" if value is None else str(value)
     if value.tzinfo is None:
@@ -92,12 +106,13 @@ def install_filters(app: Flask) -> None:
     app.jinja_env.finalize = neutralise_bidi
     app.jinja_env.filters.update(
         dt=fmt_dt, score=fmt_score, highlight=highlight, safe_href=safe_href,
-        reason_label=lambda code: REASON_LABELS.get(code, code or ""),
+        reason_label=reason_label,
     )
     app.jinja_env.globals.update(REASON_CODES=REASON_CODES)
 
 
-def bar_chart(counts: dict[str, int], *, width: int = 420, bar: int = 18, limit: int = 30) -> dict:
+def bar_chart(counts: dict[str, int], *, width: int = 420, bar: int = 18, limit: int = 30,
+              label=str) -> dict:
     """Geometry for a horizontal SVG bar chart (rendered by the ``bars`` macro).
 
     Inline SVG keeps the dashboard free of any JavaScript chart library.
@@ -106,7 +121,7 @@ def bar_chart(counts: dict[str, int], *, width: int = 420, bar: int = 18, limit:
     top = max((n for _, n in rows), default=0) or 1
     label_w, gap = 150, 6
     span = width - label_w - 50
-    bars = [{"label": str(k), "n": n, "y": i * (bar + gap), "w": max(1, round(span * n / top)) if n else 0}
+    bars = [{"label": str(k), "text": label(k), "n": n, "y": i * (bar + gap), "w": max(1, round(span * n / top)) if n else 0}
             for i, (k, n) in enumerate(rows)]
     return {"bars": bars, "width": width, "height": max(bar, len(bars) * (bar + gap)),
             "bar": bar, "label_w": label_w}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 from urllib.parse import quote
 
+from flask_babel import gettext as _
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
 from patrol.errors import PatrolError
@@ -18,11 +19,6 @@ from patrol.web.auth import lead_required, login_required
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
-@bp.record_once
-def _gettext_fallback(state) -> None:
-    # Until the console's Flask-Babel catalogue is installed, ``_`` shows the English text.
-    state.app.jinja_env.globals.setdefault(
-        "_", lambda text, **kw: text % kw if kw else text)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -39,7 +35,7 @@ def _period() -> Period:
         try:
             out.append(_dt.date.fromisoformat(raw))
         except ValueError:
-            abort(400, f"{name}: expected a date YYYY-MM-DD, got {raw[:40]!r}")
+            abort(400, _("%(name)s: expected a date YYYY-MM-DD, got %(raw)s", name=name, raw=repr(raw[:40])))
     try:
         return from_dates(out[0], out[1], office_tz())
     except PatrolError as exc:
@@ -108,10 +104,10 @@ def _draft(p: Period) -> summary_mod.Summary:
         title = (request.form.get("title") or s.title).strip()
         text = (request.form.get("text") or "").replace("\r\n", "\n").strip()
         if not text:
-            abort(400, "text: the draft is empty")
+            abort(400, _("text: the draft is empty"))
         if len(title) + 1 + len(text) > summary_mod.MAX_CHARS:
-            abort(400, f"the summary must stay within {summary_mod.MAX_CHARS} characters; "
-                       f"this one has {len(title) + 1 + len(text)}")
+            abort(400, _("the summary must stay within %(limit)s characters; this one has %(n)s",
+                         limit=summary_mod.MAX_CHARS, n=len(title) + 1 + len(text)))
         s = summary_mod.Summary(p, title, text, s.figures)
     return s
 

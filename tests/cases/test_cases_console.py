@@ -31,14 +31,14 @@ def test_flag_page_case_page_confirm_and_dismiss(app, store, accounts):  # noqa:
     ann = User(app, "ann")
     page = ann.get(f"/flags/{a}")
     assert page.status_code == 200
-    assert "Linked cases" in page.text and 'data-flag-id="' + b + '"' in page.text
+    assert "关联案件" in page.text and 'data-flag-id="' + b + '"' in page.text
     assert '<mark class="ident">ｘｂｚｌ２０２５</mark>' in page.text        # as the other shop wrote it
     assert '<mark class="ident">xbzl2025</mark>' in page.text
     case_id = store.find_links(flag_ids=[a])[0]["case_id"]
     case = ann.get(f"/cases/{case_id}")
     assert case.status_code == 200 and "shop-a, shop-b, shop-c" in case.text
     assert HOSTILE not in case.text and HOSTILE not in page.text
-    assert "wechat" in case.text and "joins the case" in case.text
+    assert "wechat" in case.text and "据此关联" in case.text
     assert ann.get("/cases/").status_code == 200 and case_id in ann.get("/cases/").text
 
     confirmed = ann.post(f"/cases/{case_id}/confirm/{b}")

@@ -51,7 +51,7 @@ def test_login_with_wrong_password_is_refused(app, accounts):
     client = app.test_client()
     token = csrf_of(client.get("/login").text)
     r = client.post("/login", data={"username": "ann", "password": "wrong-password", "csrf_token": token})
-    assert r.status_code == 401 and "Wrong user name or password." in r.text
+    assert r.status_code == 401 and "用户名或密码错误。" in r.text
     r = client.post("/login", data={"username": "nobody", "password": "x" * 10, "csrf_token": token})
     assert r.status_code == 401
     assert client.get("/").status_code == 302

@@ -1,6 +1,7 @@
 """The console in real Chromium (Debian's), driven by Playwright: log in, claim
 the next flag with a keystroke, see the highlighted evidence, confirm with a
-keystroke, see the dashboard count change; hostile content never runs."""
+keystroke, see the dashboard count change, all with the Chinese labels a new
+analyst sees by default; hostile content never runs."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def test_analyst_claims_sees_evidence_confirms_by_keystroke(console, page):
     page.fill("input[name=username]", "ann")
     page.fill("input[name=password]", "ann-password")
     with page.expect_navigation():
-        page.click("button[type=submit]:has-text('Log in')")
+        page.click("button[type=submit]:has-text('登录')")
     assert page.url == base + "dashboard"
     assert confirmed_count(page) == 0
 
@@ -77,6 +78,14 @@ def test_analyst_claims_sees_evidence_confirms_by_keystroke(console, page):
         page.keyboard.press("n")
     assert page.url == f"{base}flags/{flag_id}"
     assert page.locator("article.flag").get_attribute("data-status") == "in_review"
+    # In the campaign's words: category, status, the buttons and the reasons.
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.locator("article.flag .cat").inner_text() == "非法出版物/无证经营"
+    assert page.locator("article.flag .badge").first.inner_text() == "审核中"
+    assert page.locator("button.confirm").inner_text().startswith("确认违规")
+    assert page.locator("button.dismiss").inner_text().startswith("排除")
+    assert "无有效许可证销售出版物" in page.locator("#decide-reason").inner_text()
+    assert "Asia/Shanghai" in page.locator("#office-tz").inner_text()
 
     marks = page.locator(".item-text mark")
     assert marks.count() == 1 and marks.first.inner_text() == "盗版书"
@@ -96,6 +105,7 @@ def test_analyst_claims_sees_evidence_confirms_by_keystroke(console, page):
     with page.expect_navigation():
         page.keyboard.press("c")
     assert page.locator("article.flag").get_attribute("data-status") == "confirmed"
+    assert "处置已保存：已确认。" in page.locator(".flash").inner_text()
     flag = store.get_flag(flag_id)
     assert flag["status"] == "confirmed" and flag["decision"]["analyst"] == "ann"
     assert flag["decision"]["note"] == "checked the cover"

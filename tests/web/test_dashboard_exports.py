@@ -22,9 +22,10 @@ def test_dashboard_counts_charts_apps_and_runs(ann, seeded, store):
                                                    "patrol/items/shop": 3, "patrol/errors": 2}, exit_status=1,
                      reason="<script>x</script> site down")
     html = ann.get("/dashboard").text
-    assert re.search(r'id="flags-total">flags <strong>3</strong>', html)
-    assert re.search(r'id="count-pending">pending <strong>3</strong>', html)
+    assert re.search(r'id="flags-total">线索 <strong>3</strong>', html)
+    assert re.search(r'id="count-pending">待审核 <strong>3</strong>', html)
     assert '<g class="bar" data-label="vulgar" data-count="1">' in html
+    assert '>低俗信息</text>' in html  # the bar's label in the campaign's words
     assert '<g class="bar" data-label="shop-a" data-count="1">' in html
     assert "&lt;b&gt;儿童乐园&lt;/b&gt;" in html and "age rating 4+" in html
     assert "Adult only" not in html
@@ -80,16 +81,16 @@ def test_export_period_filter_and_bad_date(lee, seeded, store):
     r = lee.get("/export/confirmed.csv?since=2000-01-01&until=2000-12-31")
     assert r.data.decode("utf-8-sig").strip().count("\n") == 0  # header only
     r = lee.get("/export/confirmed.csv?since=yesterday")
-    assert r.status_code == 400 and "since: expected a date YYYY-MM-DD" in r.text
+    assert r.status_code == 400 and "since：应为 YYYY-MM-DD 格式的日期" in r.text
 
 
 def test_campaign_summary_page(lee, seeded, store):
     _confirm_hostile(store, seeded)
     html = lee.get("/export/summary").text
     assert re.search(r'id="summary-total">4<', html)
-    assert "unlicensed publication</td><td class=\"num\">2</td><td class=\"num\">2</td>" in html
-    assert "vulgar</td><td class=\"num\">1</td><td class=\"num\">0</td>" in html
-    top = html.split("Top confirmed cases")[1]
+    assert "非法出版物/无证经营</td><td class=\"num\">2</td><td class=\"num\">2</td>" in html
+    assert "低俗信息</td><td class=\"num\">1</td><td class=\"num\">0</td>" in html
+    top = html.split("重点违规线索")[1]
     assert top.index("=HYPERLINK") < top.index("盗版书")  # by score
     assert "&lt;script&gt;" in top and "<script>alert" not in top
     assert "@media print" in lee.get("/static/console.css").text

@@ -10,5 +10,5 @@ def test_a_distributed_run_lists_its_workers(ann, store):
                               workers=["box-1:7", "<b>box-2</b>"])
     html = ann.get("/dashboard").text
     assert html.count('class="run"') == 1
-    assert 'workers: &lt;b&gt;box-2&lt;/b&gt;, box-1:7' in html  # escaped, sorted
+    assert '采集节点： &lt;b&gt;box-2&lt;/b&gt;, box-1:7' in html  # escaped, sorted
     assert '<td class="num">5</td><td class="num">5</td>' in html

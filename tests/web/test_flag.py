@@ -43,7 +43,7 @@ def test_flag_page_shows_rules_scores_model_history_and_source_link(ann, seeded)
     html = ann.get(f"/flags/{seeded['app']}").text
     assert "test-model-1" in html and "0.70" in html
     assert '<a href="https://apps.example/app/9" rel="noopener noreferrer"' in html
-    assert "<strong>raised</strong> by classifier" in html
+    assert "<strong>发现</strong> · classifier" in html
     assert re.search(r'<ol class="hashes"><li><code>[0-9a-f]{32}</code>', html)
     news = ann.get(f"/flags/{seeded['news']}").text
     assert "name imitates 新华社" in news
@@ -67,23 +67,26 @@ def test_decide_with_default_reason_and_note(ann, seeded, store):
     assert flag["decision"]["reason"] == "no_publication_licence"  # the category's default
     assert flag["decision"]["note"] == "seen <b>it</b>" and flag["decision"]["analyst"] == "ann"
     html = ann.get(f"/flags/{seeded['shop']}").text
-    assert "seen &lt;b&gt;it&lt;/b&gt;" in html and "Sells publications without a valid licence" in html
+    assert "seen &lt;b&gt;it&lt;/b&gt;" in html and "无有效许可证销售出版物" in html  # the reason in Chinese
 
 
 def test_decide_with_a_reason_of_another_verdict_is_refused(ann, seeded, store):
     ann.post(f"/flags/{seeded['app']}/claim")
     r = ann.post(f"/flags/{seeded['app']}/decide",
                  data={"decide-verdict": "dismissed", "decide-reason": "explicit_content"})
-    assert r.status_code == 400 and "Reason:" in r.text and "explicit_content" in r.text
+    # The refusal names the reason and the verdict in the analyst's words, not their codes.
+    flash = r.text.split('class="flash flash-error"', 1)[1].split("</p>", 1)[0]
+    assert r.status_code == 400 and "理由" in flash and "“含低俗色情内容”不能作为“排除”的理由" in flash
+    assert "explicit_content" not in flash and "dismissed" not in flash
     assert store.get_flag(seeded["app"])["status"] == "in_review"
     r = ann.post(f"/flags/{seeded['app']}/decide", data={"decide-verdict": "deleted"})
-    assert r.status_code == 400 and "Verdict:" in r.text
+    assert r.status_code == 400 and "处置结论" in r.text
 
 
 def test_a_flag_held_by_another_analyst_cannot_be_decided_or_claimed(ann, bob, seeded, store):
     assert bob.post(f"/flags/{seeded['app']}/claim").status_code == 302
     page = ann.get(f"/flags/{seeded['app']}").text
-    assert "Held by bob" in page and 'id="decision-form"' not in page
+    assert "该线索由 bob 认领" in page and 'id="decision-form"' not in page
     r = ann.post(f"/flags/{seeded['app']}/decide", data={"decide-verdict": "dismissed"})
     assert r.status_code == 409
     assert ann.post(f"/flags/{seeded['app']}/claim").status_code == 409
@@ -101,7 +104,7 @@ def test_release_puts_the_flag_back(ann, seeded, store):
 def test_lead_reopens_and_reassigns(lee, ann, seeded, store):
     store.decide(seeded["app"], "ann", "dismissed", "false_positive_term")
     page = lee.get(f"/flags/{seeded['app']}").text
-    assert "Re-open" in page
+    assert "重新打开" in page
     r = lee.post(f"/flags/{seeded['app']}/reopen", data={"reopen-note": "look again"})
     assert r.status_code == 302
     flag = store.get_flag(seeded["app"])
@@ -110,7 +113,7 @@ def test_lead_reopens_and_reassigns(lee, ann, seeded, store):
     assert r.status_code == 302
     assert store.get_flag(seeded["app"])["claim"]["analyst"] == "bob"
     r = lee.post(f"/flags/{seeded['app']}/reassign", data={"reassign-analyst": "mallory"})
-    assert r.status_code == 400 and "Analyst" in r.text
+    assert r.status_code == 400 and "审核员" in r.text
 
 
 def test_screenshot_served_only_from_the_screenshots_directory(app, ann, store, tmp_path):

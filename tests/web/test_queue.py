@@ -37,11 +37,11 @@ def test_queue_filters(ann, seeded, store):
 
 def test_bad_filters_answer_400_naming_the_field(ann):
     r = ann.get("/?min_score=lots")
-    assert r.status_code == 400 and "Score from" in r.text
+    assert r.status_code == 400 and "分值自" in r.text
     r = ann.get("/?category=%3Cscript%3E")
-    assert r.status_code == 400 and "Category" in r.text and "<script>" not in r.text
+    assert r.status_code == 400 and "类别" in r.text and "<script>" not in r.text
     r = ann.get("/?since=2026-05-02&until=2026-05-01")
-    assert r.status_code == 400 and "must not be before the start date" in r.text
+    assert r.status_code == 400 and "不能早于开始日期" in r.text
 
 
 def test_next_claims_the_top_flag_and_opens_it(ann, seeded, store):
@@ -57,7 +57,7 @@ def test_next_with_nothing_left_says_so(ann, seeded):
     for _ in range(3):
         assert ann.post("/next").headers["Location"].startswith("/flags/")
     r = ann.post("/next", follow_redirects=True)
-    assert r.status_code == 200 and "Nothing left to review." in r.text
+    assert r.status_code == 200 and "已无待审核线索。" in r.text
 
 
 def test_two_analysts_claiming_at_once_never_get_the_same_flag(app, seeded, store):

@@ -26,7 +26,7 @@ def test_create_get_list_and_set_password(users_store):
     got = s.get_user("ann")
     assert got == made
     assert set(got) == {"username", "role", "password_hash", "disabled", "session_version",
-                        "token_version", "created_at", "updated_at"}
+                        "token_version", "locale", "created_at", "updated_at"}
     assert got["disabled"] is False and got["session_version"] == got["token_version"] == 0
     assert got["created_at"].tzinfo is not None
     assert abs(got["created_at"] - _dt.datetime.now(_dt.timezone.utc)) < _dt.timedelta(minutes=5)
@@ -68,6 +68,20 @@ def test_an_older_sqlite_users_table_gets_the_new_columns(tmp_path):
     with open_store(f"sqlite:///{path}") as s:
         assert s.get_user("ann")["disabled"] is False
         assert s.set_disabled("ann", True)["disabled"] is True
+        assert s.get_user("ann")["locale"] == "zh_Hans"
+
+
+def test_locale_is_kept_per_account(users_store):
+    s = users_store
+    s.create_user("ann", HASH, "analyst")
+    s.create_user("lee", HASH + "x", "lead")
+    assert s.get_user("ann")["locale"] == "zh_Hans"  # Chinese unless chosen otherwise
+    assert s.set_locale("ann", "en")["locale"] == "en"
+    assert s.get_user("ann")["locale"] == "en" and s.get_user("lee")["locale"] == "zh_Hans"
+    with pytest.raises(StoreError, match="locale"):
+        s.set_locale("ann", "fr")
+    with pytest.raises(NotFound):
+        s.set_locale("ghost", "en")
 
 
 def test_users_errors(users_store):
