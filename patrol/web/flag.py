@@ -136,16 +136,18 @@ def takedown(flag_id: str):
     from patrol.evidence import recheck
     form = TakedownForm(prefix="takedown")
     if not form.validate():
-        abort(400, "Takedown not saved: " + "; ".join(f"{form[k].label.text}: {' '.join(v)}"
-                                                       for k, v in form.errors.items()))
+        abort(400, _("Takedown not saved:") + " " + "; ".join(
+            f"{form[k].label.text}: {' '.join(map(str, v))}" for k, v in form.errors.items()))
     try:
         flag = recheck.request(get_store(), flag_id, to=form.to.data.strip(), by=g.user["username"],
                                date=form.date.data.isoformat() if form.date.data else None,
                                note=(form.note.data or "").strip())
     except PatrolError as exc:
         abort(400, str(exc))
-    flash(f"Takedown requested from {flag['recheck']['takedown']['to']}; "
-          f"first re-check due {flag['recheck']['next_due'][:10]}.", "info")
+    from patrol.web.render import fmt_dt
+    flash(_("Takedown requested from %(to)s; first re-check due %(due)s.",
+            to=flag["recheck"]["takedown"]["to"], due=fmt_dt(flag["recheck"]["next_due"], with_time=False)),
+          "info")
     return redirect(url_for("flag.show", flag_id=flag_id))
 
 

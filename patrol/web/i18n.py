@@ -77,6 +77,14 @@ LABELS: dict[str, dict[str, object]] = {
         "escalated": _l("Escalated"),
     },
     "role": {"analyst": _l("analyst"), "lead": _l("lead")},
+    "recheck": {  # 整改复查
+        "pending": _l("re-check pending"), "removed": _l("removed"),
+        "still_online": _l("still online"), "changed": _l("changed"), "unreachable": _l("unreachable"),
+    },
+    "chain": {
+        "capture": _l("capture"), "decision": _l("decision"), "takedown": _l("takedown"),
+        "recheck": _l("re-check"), "timestamp": _l("timestamp"),
+    },
     "outcome": {
         "running": _l("running"), "ok": _l("ok"), "failed": _l("failed"),
         "partial": _l("partial"), "stopped": _l("stopped"),

@@ -72,7 +72,7 @@ def test_demo_confirm_download_verify_takedown_recheck(demo_web, tmp_path, monke
         assert done.returncode == 0, done.stderr[-2000:]
         assert "removed" in done.stdout and flag["id"] in done.stdout
         page = lee.get(f"/flags/{flag['id']}").text
-        assert 'id="recheck-status">removed<' in page and 'data-outcome="removed"' in page
+        assert 'id="recheck-status">已删除<' in page and 'data-outcome="removed"' in page
         with open_store(store_url) as s:
             assert s.get_flag(flag["id"])["recheck"]["history"][-1]["http_status"] == 410
     finally:

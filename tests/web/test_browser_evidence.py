@@ -46,7 +46,7 @@ def test_lead_downloads_the_package_in_chromium_and_marks_takedown(tmp_path, mon
         page.fill("input[name=username]", "lee")
         page.fill("input[name=password]", "Ziliao-Lee-2026!x")
         with page.expect_navigation():
-            page.click("button[type=submit]:has-text('Log in')")
+            page.click("button[type=submit]:has-text('登录')")
         page.goto(f"{base}flags/{flag['id']}")
         assert page.locator("#download-evidence").count() == 0
         with page.expect_navigation():

@@ -97,7 +97,7 @@ def test_takedown_from_the_flag_page_history_and_queue_filter(app, store, seeded
     page = ann.get(f"/flags/{shop}").text
     assert "&lt;b&gt;某平台&lt;/b&gt;" in page and "<b>某平台</b>" not in page
     assert 'id="takedown-form"' not in page and 'data-kind="takedown"' in page
-    assert "not re-checked yet" in page
+    assert "尚未复查" in page
     # A recorded re-check shows in the history, escaped; the queue filters by it.
     store.record_recheck(shop, "still_online", "passage 「<script>alert(1)</script>」 still there",
                          http_status=200)
