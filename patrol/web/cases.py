@@ -106,7 +106,7 @@ def export(ident: str, fmt: str):
         path = Path(tmp) / f"case.{fmt}"
         write_table(export_rows(case), CASE_COLUMNS, fmt, path, sheet="关联案件")
         data = io.BytesIO(path.read_bytes())
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else \
+    mimetype = "text/csv" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data.getvalue(), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="case-{case["id"]}.{fmt}"'})

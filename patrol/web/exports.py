@@ -84,8 +84,9 @@ def confirmed_csv():
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     writer.writerows(confirmed_rows())
-    # UTF-8 with BOM so spreadsheet programs read the Chinese text correctly.
-    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
+    # UTF-8 with BOM so spreadsheet programs read the Chinese text correctly. The
+    # mimetype is bare: Flask adds "; charset=utf-8" to text/* itself (it was doubled).
+    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={_filename('csv')}"})
 
 

@@ -33,8 +33,8 @@ def test_dashboard_counts_charts_apps_and_runs(ann, seeded, store):
     assert '<td class="num">7</td><td class="num">3</td><td class="num">2</td>' in html
     store.decide(seeded["app"], "ann", "confirmed", "explicit_content")
     html = ann.get("/dashboard").text
-    assert re.search(r'id="count-confirmed">confirmed <strong>1</strong>', html)
-    assert re.search(r'id="count-pending">pending <strong>2</strong>', html)
+    assert re.search(r'id="count-confirmed">已确认 <strong>1</strong>', html)
+    assert re.search(r'id="count-pending">待审核 <strong>2</strong>', html)
 
 
 def _confirm_hostile(store, seeded):
@@ -50,6 +50,7 @@ def test_confirmed_csv_guards_formula_injection(lee, seeded, store):
     flag_id = _confirm_hostile(store, seeded)
     r = lee.get("/export/confirmed.csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"  # once, not repeated
     assert "attachment;" in r.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
     assert [row["id"] for row in rows] == [flag_id, seeded["shop"]]  # confirmed only, by score
