@@ -32,6 +32,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -287,6 +288,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    # A SIGTERM (a time limit) unwinds like Ctrl-C, so the servers started here stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.backend == "mongodb" and not args.mongo_uri:
         ap.error("--backend mongodb needs --mongo-uri")
     recs = run(args)
