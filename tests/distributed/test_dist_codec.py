@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,9 @@ SITE = "http://127.0.0.1:8123"
 
 
 def _spider(name: str, tmp_path, monkeypatch) -> ProfileSpider:
-    for var in ("APPSTORE", "BOOKSHOP", "CHENGNAN_DAILY", "FAKE_NEWS", "ZILIAOPU"):
-        monkeypatch.setenv(f"DEMO_{var}_URL", SITE)
+    for path in BUNDLED_SOURCES.glob("*.yaml"):  # every demo site a bundled profile names
+        for var in re.findall(r"\$\{(DEMO_[A-Z_]+_URL)\}", path.read_text(encoding="utf-8")):
+            monkeypatch.setenv(var, SITE)
     settings = Settings({"PATROL_SCREENSHOTS": True, "PATROL_DATA_DIR": str(tmp_path)})
     crawler = Crawler(ProfileSpider, settings)  # not started: its settings are still open
     spider = ProfileSpider.from_crawler(crawler, source=str(BUNDLED_SOURCES / f"{name}.yaml"))
