@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from classifiers.audience import estimate
 from patrol.errors import PatrolError
 
 FORMATS = ("csv", "xlsx")
@@ -24,7 +25,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 APP_COLUMNS: list[tuple[str, str]] = [
     ("name", "应用名称"), ("store", "应用商店"), ("app_id", "应用ID"), ("developer", "开发者"),
     ("category", "分类"), ("age_rating", "适用年龄"), ("downloads", "下载量"), ("rating", "评分"),
-    ("version", "版本"), ("updated", "更新日期"), ("minor_score", "未成年人相关度"),
+    ("version", "版本"), ("updated", "更新日期"), ("audience", "估计用户群"),
+    ("minor_score", "未成年人相关度"), ("reach", "未成年人估计触达（权重×下载量）"),
     ("minor_reasons", "相关原因"), ("open_flags", "待审线索"), ("confirmed_flags", "已确认线索"),
     ("flag_categories", "线索类别"), ("url", "页面地址"), ("first_seen", "首次发现"),
     ("last_seen", "最近抓取"),
@@ -84,7 +86,8 @@ def write_table(rows: Iterable[dict], columns: Sequence[tuple[str, str]], fmt: s
 
 def app_survey_rows(store, *, minor_only: bool = True, batch: int = 1000) -> list[dict]:
     """The survey of apps used by minors with their open and confirmed flags,
-    minor-relevance first, then downloads. Apps are read in keyset pages
+    ordered by estimated reach among minors (audience weight × downloads,
+    classifiers.audience), then minor relevance. Apps are read in keyset pages
     (``iter_apps``) and each page's flags counted by one grouped query
     (``flag_counts_for_urls``), not one ``list_flags`` per app (issue 18)."""
     rows, page = [], []
@@ -94,6 +97,8 @@ def app_survey_rows(store, *, minor_only: bool = True, batch: int = 1000) -> lis
         for app in page:
             k = counts.get(app.get("url") or "", {})
             row = dict(app)
+            found = estimate(app)  # from the listing's own fields, as stored
+            row["audience"], row["reach"] = found["audience"], found["reach"]
             row["open_flags"] = k.get("open", 0) + k.get("escalated", 0)
             row["confirmed_flags"] = k.get("confirmed", 0)
             row["flag_categories"] = k.get("categories", [])
@@ -106,5 +111,5 @@ def app_survey_rows(store, *, minor_only: bool = True, batch: int = 1000) -> lis
             page = []
     if page:
         flush()
-    rows.sort(key=lambda r: (-(r.get("minor_score") or 0), -(r.get("downloads") or 0)))
+    rows.sort(key=lambda r: (-(r.get("reach") or 0), -(r.get("minor_score") or 0), -(r.get("downloads") or 0)))
     return rows

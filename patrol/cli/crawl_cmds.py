@@ -304,7 +304,8 @@ def demo_report(store_url: str, top: int = 10) -> str:
     by_cat = ", ".join(f"{c} {counts['by_category'].get(c, 0)}" for c in CATEGORIES)
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(counts["by_status"].items()))
     lines = ["", f"flags: {counts['total']} ({by_cat}; {by_status or 'none'})", "",
-             f"apps used by minors: {len(apps)} (top {min(top, len(apps))} by relevance, then downloads)",
+             f"apps used by minors: {len(apps)} (top {min(top, len(apps))} by estimated reach among minors: "
+             f"audience weight × downloads)",
              f"{_cell('app', 16)} {_cell('category', 10)} {_cell('downloads', 11, right=True)} "
              f"{_cell('minor', 6, right=True)} {_cell('flags', 5, right=True)}  reasons"]
     for app in apps[:top]:

@@ -219,6 +219,9 @@ class Page:
     @cached_property
     def structured(self) -> list[dict]:
         """JSON-LD and microdata nodes (uniform, @graph flattened)."""
+        # extruct walks the whole tree: only when there is something for it to read
+        if not self.sel.root.xpath("boolean(//script[contains(@type, 'ld+json')] | //*[@itemscope])"):
+            return []
         try:
             data = extruct.extract(self.sel.root, base_url=self.response.url,
                                    syntaxes=["json-ld", "microdata"], uniform=True)

@@ -101,12 +101,27 @@ def _inline(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def _walk(root):
+    """The elements in page order, never entering page furniture (its subtrees are
+    skipped whole: faster, and a sidebar's 下载量 is never the app's)."""
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in FURNITURE_TAGS:
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if names.strip() and FURNITURE_WORDS.search(names):
+            continue
+        yield el
+        stack.extend(reversed([c for c in el if isinstance(c.tag, str)]))
+
+
 def labelled_values(root) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     body = root.find("body")
-    for el in (body if body is not None else root).iter(etree.Element):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag or tag in FURNITURE_TAGS or len(el) > 12:
+    for el in _walk(body if body is not None else root):
+        if len(el) > 12:
             continue  # a label, a value or a small info block, never a page region
         own = _text(el)
         if not own or len(own) > 400:
@@ -121,6 +136,6 @@ def labelled_values(root) -> dict[str, tuple[str, str]]:
                                                    for c in el.iterdescendants()):
             found = _inline(own)
         for field, label, value in found:
-            if field not in out and len(value) <= MAX_VALUE and not _furniture(el):
+            if field not in out and len(value) <= MAX_VALUE:
                 out[field] = (label, value)
     return out
