@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from spiders.normalise import (normalise_age_rating, normalise_date, normalise_downloads,
                                normalise_rating, normalise_version)
+from spiders.normalise.dates import date_text
 from spiders.pages.base import Page, clean, dig, title_head
 
 # Chinese and Western magnitude words; longest first so 千万 wins over 千.
@@ -119,7 +120,8 @@ class AppPage(Page):
                 "version", normalise_version, ("labelled value", lambda: lab("version")),
                 ("json-ld softwareVersion", lambda: dig(n, "softwareVersion"))),
             "updated": self.typed_field(
-                "updated", normalise_date, ("labelled value", lambda: lab("updated")),
+                "updated", normalise_date,
+                ("labelled value", lambda: date_text(lab("updated") or "") or lab("updated")),
                 ("json-ld dateModified", lambda: dig(n, "dateModified")),
                 ("json-ld datePublished", lambda: dig(n, "datePublished"))),
             "description": self.field("description", ("json-ld description", lambda: dig(n, "description")),

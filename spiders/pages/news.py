@@ -187,7 +187,9 @@ class NewsPage(Page):
                         ("<time datetime>", lambda: self.sel.css(
                             "article time::attr(datetime), time[pubdate]::attr(datetime),"
                             " time[itemprop=datePublished]::attr(datetime)").get()),
-                        ("labelled value", lambda: self.label("published")),
+                        # the date as shown, not the rest of the labelled line
+                        ("labelled value", lambda: date_text(self.label("published") or "")
+                         or self.label("published")),
                         ("article head", self._date_from_head),
                         ("main text", self._date_in_text)]
         published = self.typed_field("published", normalise_date, *date_sources)

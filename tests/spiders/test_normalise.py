@@ -102,3 +102,28 @@ def test_labelled_values_in_several_layouts():
     found = {k: v for k, (_label, v) in labelled_values(page).items()}
     assert found == {"developer": "甲公司", "size": "64.0MB", "downloads": "35万+", "version": "V2.1",
                      "updated": "2025-02-27", "age_rating": "8岁以上", "category": "教育学习"}
+
+
+def _page(kind: str, html: str):
+    from scrapy.http import HtmlResponse
+
+    from spiders.pages import page_class
+    from spiders.profiles import load_profile
+    from tests.spiders.test_page_fixtures import GENERIC
+    response = HtmlResponse(url="https://x.example/p.html", body=html.encode("utf-8"), encoding="utf-8")
+    page = page_class(kind)(response, load_profile(GENERIC / f"generic-{kind}.yaml"))
+    return page, page.to_item()
+
+
+def test_a_page_without_main_content_is_an_item_with_empty_text_counted():
+    page, item = _page("news", "<html><body><div class='main-nav'><a href='/'>首页</a> <a href='/n'>新闻</a> "
+                               "<a href='/c'>财经</a></div><div class='footer'>某网 版权所有</div></body></html>")
+    assert item["text"] == "" and "no_main_content" in page.issues
+    assert "首页" in item["chrome"]
+
+
+def test_a_value_that_does_not_normalise_keeps_its_raw_value_and_is_counted():
+    page, item = _page("app", "<html><body><h1>某应用</h1><table><tr><th>更新时间</th><td>近期</td></tr>"
+                              "<tr><th>下载量</th><td>64.0MB</td></tr></table><p>" + "应用介绍。" * 30 + "</p></body></html>")
+    assert item["updated"] is None and item["raw"]["updated"] == "近期" and "unparsed/updated" in page.issues
+    assert item["downloads"] is None and item["raw"]["downloads"] == "64.0MB"
