@@ -100,6 +100,8 @@ register("PATROL_CHROMIUM", _default_chromium,
          "Chromium executable for pages rendered in a browser; empty means Playwright's own browser.")
 register("PATROL_TIMEZONE", "Asia/Shanghai",
          "Time zone of the office: schedules, day buckets in statistics and dates in reports.")
+register("PATROL_LEASE_RENEW_SECONDS", 120,
+         "Seconds between a console flag page's lease renewals while the analyst keeps it open (the lease is 15 minutes).", int)
 register("PATROL_CONTACT", "patrol-office@example.org",
          "Contact named in the crawler's user agent so site owners can reach the office.")
 register("PATROL_USER_AGENT", "",

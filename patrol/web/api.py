@@ -17,7 +17,7 @@ from patrol.web import api_schemas as s
 from patrol.web.app import csrf, get_store, office_tz
 from patrol.web.auth import authenticate, issue_token, lead_required, limit_failed_logins, login_required
 from patrol.web.forms import day_bounds
-from patrol.web.render import reason_valid
+from patrol.web.render import NOTE_REQUIRED, reason_valid
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,8 @@ def release(flag_id):
 def decide(flag_id, body):
     if not reason_valid(body["verdict"], body["reason"]):
         abort(422, f"reason: {body['reason']!r} is not a reason for {body['verdict']!r}")
+    if body["reason"] in NOTE_REQUIRED and not body["note"].strip():
+        abort(422, f"note: the reason {body['reason']!r} needs a note saying why")
     flag = get_store().decide(flag_id, g.user["username"], body["verdict"], body["reason"],
                               body["note"].strip())
     log.info("%s decided %s via API: %s", g.user["username"], flag_id, body["verdict"])

@@ -102,6 +102,7 @@ def create_app(store_url: str | None = None, secret_key: str | None = None) -> A
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PATROL_COOKIE_SECURE=config.get("PATROL_COOKIE_SECURE"),
+        PATROL_LEASE_RENEW_SECONDS=config.get("PATROL_LEASE_RENEW_SECONDS"),
         PERMANENT_SESSION_LIFETIME=_dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
         MAX_CONTENT_LENGTH=1024 * 1024,

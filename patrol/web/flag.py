@@ -15,10 +15,9 @@ from flask_babel import gettext as _
 from patrol.cases import on_decided
 from patrol.web.app import get_store
 from patrol.web.auth import lead_required, login_required
-from patrol.store.base import utcnow
 from patrol.web.forms import ActionForm, DecisionForm, ReassignForm, ReopenForm, TakedownForm, choice
 from patrol.web.i18n import label
-from patrol.web.render import default_reason
+from patrol.web.render import default_reason, fmt_dt, lease_live
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +49,7 @@ def _features(evidence: dict) -> list[tuple[str, object]]:
 
 
 def _lease_live(claim: dict) -> bool:
-    until = claim.get("lease_until")
-    if until is None:
-        return False
-    if isinstance(until, str):
-        import datetime as _dt
-        until = _dt.datetime.fromisoformat(until.replace("Z", "+00:00"))
-    if until.tzinfo is None:
-        import datetime as _dt
-        until = until.replace(tzinfo=_dt.timezone.utc)
-    return until > utcnow()
+    return lease_live(claim.get("lease_until"))
 
 
 def _page(flag_id: str, *, decision: DecisionForm | None = None, status: int = 200):
@@ -75,6 +65,7 @@ def _page(flag_id: str, *, decision: DecisionForm | None = None, status: int = 2
         "rules": _rules(evidence), "features": _features(evidence),
         "holder": claim.get("analyst"), "mine": claim.get("analyst") == user,
         "lease_live": _lease_live(claim),
+        "renew_seconds": current_app.config.get("PATROL_LEASE_RENEW_SECONDS", 120),
         "is_open": flag["status"] in ("pending", "in_review"),
         "decision_form": decision or DecisionForm(prefix="decide"),
         "reopen_form": ReopenForm(prefix="reopen"), "action": ActionForm(),
@@ -99,6 +90,34 @@ def show(flag_id: str):
 def claim(flag_id: str):
     get_store().claim(flag_id, g.user["username"])
     return redirect(url_for("flag.show", flag_id=flag_id))
+
+
+@bp.route("/<flag_id>/renew", methods=["POST"])
+@login_required
+def renew(flag_id: str):
+    """The flag page's ping while it stays open: renews the analyst's lease
+    (Store.claim renews a lease its holder has). 409 with a message in the
+    analyst's language when the lease was lost (taken by someone else after
+    it ran out, reassigned, decided or released)."""
+    from flask import jsonify
+
+    store, user = get_store(), g.user["username"]
+    flag = store.get_flag(flag_id)
+    claim = flag.get("claim") or {}
+    if flag["status"] != "in_review" or claim.get("analyst") != user:
+        holder = claim.get("analyst")
+        if flag["status"] not in ("pending", "in_review"):
+            why = _("the flag was decided meanwhile (%(status)s).", status=label("status", flag["status"]))
+        elif holder:
+            why = _("%(who)s holds it now.", who=holder)
+        else:
+            why = _("it went back to the queue.")
+        return jsonify({"lost": True, "message": _("Your lease on this flag was lost: %(why)s "
+                                                   "Reload the page before deciding.", why=why)}), 409
+    flag = store.claim(flag_id, user)
+    until = flag["claim"]["lease_until"]
+    return jsonify({"lost": False, "lease_until": until,
+                    "text": _("held by %(who)s until %(until)s", who=user, until=fmt_dt(until))})
 
 
 @bp.route("/<flag_id>/release", methods=["POST"])

@@ -47,8 +47,10 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"), choices=_choices("category", CATEGORIES), default="")
     status = SelectField(_l("Status"), choices=_choices("status", STATUSES), default="")
     kind = SelectField(_l("Kind"), choices=_choices("kind", KINDS), default="")
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     recheck = SelectField(_l("Re-check"), choices=_choices("recheck", RECHECK_STATUSES), default="")
-    source = StringField(_l("Source"), validators=[Optional(), Length(max=200)])
+    source = StringField(_l("Source contains"), validators=[Optional(), Length(max=200)])
+    url = StringField(_l("Address contains"), validators=[Optional(), Length(max=500)])
     min_score = FloatField(_l("Score from"), validators=[Optional(), NumberRange(0, 1)])
     max_score = FloatField(_l("to"), validators=[Optional(), NumberRange(0, 1)])
     since = DateField(_l("Raised from"), validators=[Optional()])
@@ -94,6 +96,23 @@ class TakedownForm(FlaskForm):
 
 class ReopenForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class SaveFilterForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    query = StringField(_l("Filter"), validators=[Length(max=2000)])
+
+
+class BulkForm(FlaskForm):
+    """A lead's action on the selected flags of the queue."""
+    action = SelectField(_l("Action"), choices=[choice("dismissed", _l("Dismiss")),
+                                                choice("escalated", _l("Escalate")),
+                                                choice("reassign", _l("Reassign"))])
+    reason = SelectField(_l("Reason"), choices=[choice("", _l("default for the verdict"))] + [
+        choice(code, text) for verdict in ("dismissed", "escalated")
+        for code, text in REASON_CODES[verdict]], default="")
+    analyst = SelectField(_l("Analyst"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
 
 
 class ReassignForm(FlaskForm):

@@ -81,6 +81,11 @@ LABELS: dict[str, dict[str, object]] = {
         "pending": _l("re-check pending"), "removed": _l("removed"),
         "still_online": _l("still online"), "changed": _l("changed"), "unreachable": _l("unreachable"),
     },
+    "app_sort": {
+        "-downloads": _l("most downloads"), "downloads": _l("fewest downloads"),
+        "-minor_score": _l("most relevant to minors"), "name": _l("name"),
+        "-last_seen": _l("last seen"), "-first_seen": _l("first seen"),
+    },
     "chain": {
         "capture": _l("capture"), "decision": _l("decision"), "takedown": _l("takedown"),
         "recheck": _l("re-check"), "timestamp": _l("timestamp"),

@@ -93,6 +93,21 @@ def fmt_dt(value: Any, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
+def lease_live(until: Any) -> bool:
+    """Whether a claim's ``lease_until`` is still ahead (an expired lease is
+    shown as expired: anyone may claim the flag again)."""
+    if isinstance(until, str):
+        try:
+            until = _dt.datetime.fromisoformat(until.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+    if not isinstance(until, _dt.datetime):
+        return False
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=_dt.timezone.utc)
+    return until > _dt.datetime.now(_dt.timezone.utc)
+
+
 def fmt_score(value: Any) -> str:
     try:
         return f"{float(value):.2f}"
@@ -105,7 +120,7 @@ def install_filters(app: Flask) -> None:
     # escaped, so no page can show a bidi control, whatever field it prints.
     app.jinja_env.finalize = neutralise_bidi
     app.jinja_env.filters.update(
-        dt=fmt_dt, score=fmt_score, highlight=highlight, safe_href=safe_href,
+        dt=fmt_dt, score=fmt_score, lease_live=lease_live, highlight=highlight, safe_href=safe_href,
         reason_label=reason_label,
     )
     app.jinja_env.globals.update(REASON_CODES=REASON_CODES)

@@ -49,6 +49,9 @@ def test_bad_input_is_422_naming_the_field(app, seeded):
     r = client.post(f"/api/flags/{seeded['app']}/decide", headers=headers,
                     json={"verdict": "dismissed", "reason": "explicit_content"})
     assert r.status_code == 422 and r.json["message"].startswith("reason:")
+    r = client.post(f"/api/flags/{seeded['app']}/decide", headers=headers,
+                    json={"verdict": "confirmed", "reason": "other_confirmed", "note": " "})
+    assert r.status_code == 422 and r.json["message"].startswith("note:")
 
 
 def test_claim_decide_release_and_stats(app, seeded, store):
