@@ -26,7 +26,7 @@ bp = Blueprint("flag", __name__, url_prefix="/flags")
 
 def _reassign_form(flag: dict) -> ReassignForm:
     form = ReassignForm(prefix="reassign")
-    form.analyst.choices = [choice(u["username"], f"{u['username']} ({u['role']})")
+    form.analyst.choices = [choice(u["username"], f"{u['username']} ({label('role', u['role'])})")
                             for u in get_store().list_users()]
     return form
 

@@ -13,9 +13,12 @@ def _status(store, flag_id):
 def test_huge_skip_and_page_numbers_are_400(ann):
     r = ann.get("/api/flags?skip=9223372036854775808")
     assert r.status_code == 400 and "skip" in r.json["message"], r.text
-    r = ann.get("/?page=1e23")
-    assert r.status_code == 400 and "page" in r.text
-    r = ann.get("/?page=100000000000000000000000")
+    # The queue pages by cursor now (issue 17): a forged or huge one is a 400 naming it.
+    r = ann.get("/?after=1e23")
+    assert r.status_code == 400 and "after" in r.text
+    r = ann.get("/?after=" + "9" * 3000)
+    assert r.status_code == 400 and "after" in r.text
+    r = ann.get("/apps?page=100000000000000000000000")
     assert r.status_code == 400 and "page" in r.text
 
 
