@@ -105,7 +105,7 @@ def test_analyst_claims_sees_evidence_confirms_by_keystroke(console, page):
     with page.expect_navigation():
         page.keyboard.press("c")
     assert page.locator("article.flag").get_attribute("data-status") == "confirmed"
-    assert "处置已保存：已确认。" in page.locator(".flash").inner_text()
+    assert "处置已保存：已确认。" in page.locator(".flash-info").inner_text()
     flag = store.get_flag(flag_id)
     assert flag["status"] == "confirmed" and flag["decision"]["analyst"] == "ann"
     assert flag["decision"]["note"] == "checked the cover"
