@@ -49,7 +49,13 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, (list, tuple, set)):
         value = "；".join(str(v) for v in value)
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        # Office time (PATROL_TIMEZONE), its UTC offset written with it so the
+        # cell stays unambiguous on its own (issue 17: 首次发现 read "… UTC").
+        from patrol.store.common import _office_zone
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        local = value.astimezone(_office_zone())
+        return local.strftime("%Y-%m-%d %H:%M:%S ") + local.strftime("%z")[:3] + ":" + local.strftime("%z")[3:]
     if isinstance(value, dict):
         value = "; ".join(f"{k}={v}" for k, v in value.items())
     return guard_text(value)

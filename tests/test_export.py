@@ -18,3 +18,14 @@ def test_xlsx_export_survives_hostile_app_names(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "a.xlsx").active
     values = list(ws.iter_rows(values_only=True))[1]
     assert values[0] == "'+cmd|' /C calc'!A0" and values[4] == "教育学习"
+
+
+def test_times_in_exports_are_office_time_with_the_offset(monkeypatch):
+    import datetime as dt
+
+    from patrol.export import safe_cell
+    late = dt.datetime(2026, 5, 1, 23, 30, tzinfo=dt.timezone.utc)
+    monkeypatch.setenv("PATROL_TIMEZONE", "Asia/Shanghai")
+    assert safe_cell(late) == "2026-05-02 07:30:00 +08:00"
+    monkeypatch.setenv("PATROL_TIMEZONE", "UTC")
+    assert safe_cell(late) == "2026-05-01 23:30:00 +00:00"
