@@ -50,7 +50,8 @@ def test_the_extractor_sees_a_template_string_without_translation(tmp_path, monk
     assert "A string nobody translated" not in {m.id for m in ic.read("zh_Hans")}
 
 
-LEAD_PAGES = ["/", "/?q=x", "/dashboard", "/cases/", "/accounts", "/export/summary", "/reports/summary",
+LEAD_PAGES = ["/", "/?q=x", "/dashboard", "/apps", "/apps?all=1", "/runs", "/cases/", "/accounts",
+              "/export/summary", "/reports/summary",
               "/flags/{shop}", "/flags/{news}", "/no-such-page"]
 
 
