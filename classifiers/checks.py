@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 REGISTRY_FILE = Path(__file__).resolve().parent / "data" / "registry" / "outlets.csv"
 
 _PUBLICATION = re.compile(r"图书|书籍|电子书|教材|教辅|课本|小说|期刊|杂志|绘本|字帖|练习册|试卷|真题|"
-                          r"辅导书|读物|pdf|电子版|全本|套书|书店|书屋|旧书|二手书")
+                          r"辅导书|读物|pdf|epub|mobi|电子版|全本|套书|书店|书屋|旧书|二手书|漫画|画册|"
+                          r"书号|刊号|影印|复印本|原版书|e-?books?|textbooks?")
 _LICENCE_NAME = "出版物经营许可证"
 # e.g. 新出发京批字第直110084号, 新出发沪零字第宝山1234号
 _LICENCE_NUMBER = re.compile(r"新出发\s*[\u4e00-\u9fff]{1,2}\s*[\u4e00-\u9fff]{0,2}字\s*第\s*"
@@ -105,18 +106,27 @@ def _on_domain(host: str, domain: str) -> bool:
     return host == domain or host.endswith("." + domain)
 
 
+def sells_publications(doc: dict) -> str | None:
+    """The publication word a shop's products, title or name show (normalised: 繁体,
+    full-width and spaced-out forms count: 圖書, Ｐｄｆ, "电 子 书"), or None.
+
+    This is the one place that decides it: a spider's own ``sells_publications``
+    may say True (a profile's selector) but its False is not trusted, since it came
+    from text that was not normalised."""
+    products = _text(doc.get("products"))
+    evidence = normalise_text(" ".join([products, _text(doc.get("title")), _text(doc.get("shop_name"))]))
+    match = _PUBLICATION.search(evidence)
+    return match.group() if match else None
+
+
 def check_shop(doc: dict) -> list[CheckHit]:
     # a structural check needs the shop's structure: a bare text is the model's and the lexicon's job
     if not any(key in doc for key in ("shop_name", "products", "licence", "sells_publications")):
         return []
-    if doc.get("sells_publications") is False:
-        return []
-    products = _text(doc.get("products"))
-    evidence = normalise_text(" ".join([products, _text(doc.get("title")), _text(doc.get("shop_name"))]))
-    match = _PUBLICATION.search(evidence)
+    match = sells_publications(doc)
     if not doc.get("sells_publications") and not match:
         return []
-    what = f" (e.g. '{match.group()}')" if match else ""
+    what = f" (e.g. '{match}')" if match else ""
     shop = doc.get("shop_name") or "the shop"
     licence = normalise_text(_text(doc.get("licence")))
     if not licence.strip():

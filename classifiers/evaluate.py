@@ -5,12 +5,19 @@
 - recall on evasions of the held-out positives next to the plain recall;
 - the share of held-out hard negatives flagged in any category;
 - the share of the test half of the real clean reviews flagged (false positives);
+- slices (issue 11): plain, obfuscated, hard negatives, long pages (held-out
+  positives embedded in at least 3,000 characters of real news from the test
+  half of ``real-news``), English, pinyin (the lexicon terms of held-out
+  positives written in toneless pinyin); and the share of clean real-news pages
+  (test half) flagged;
 - optionally precision-recall curves as PNG files.
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +27,93 @@ from classifiers.corpus import Example, load_corpus, load_reviews, split
 from classifiers.evasion import evade
 from classifiers.lexicon import CATEGORIES
 from classifiers.model import Model
+from classifiers.normalise import normalise
+from classifiers.pages import clean_text, embed, news_sentences
 from classifiers.train import labels
 
 log = logging.getLogger(__name__)
 
 EVASION_VARIANT = 100  # a variant number training never uses
+LONG_PAGE = 3000       # characters of real text around a positive in the long-page slice
+NEWS_PAGES = 300       # clean real-news pages (test half) in the false-flag slice
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_english(text: str) -> bool:
+    """Mostly English: more latin letters than Chinese characters, and a few English words."""
+    return len(_LATIN_LETTER.findall(text)) > 2 * len(_HAN.findall(text)) and len(re.findall(r"[A-Za-z]{4,}", text)) >= 3
+
+
+def in_pinyin(model: Model, text: str) -> str | None:
+    """``text`` with every lexicon term it contains written in toneless pinyin, or None
+    when it contains no Chinese term."""
+    from pypinyin import Style, lazy_pinyin
+
+    norm = normalise(text)
+    hits = sorted((h for c in CATEGORIES for h in model.lexicon.match(norm)[c] if _HAN.search(h.matched)),
+                  key=lambda h: h.start)
+    out, pos = [], 0
+    for h in hits:
+        if h.start < pos:
+            continue
+        out.append(text[pos:h.start])
+        out.append(" " + " ".join(lazy_pinyin(h.matched, style=Style.NORMAL, errors="ignore")) + " ")
+        pos = h.end
+    if not out:
+        return None
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _recall(flagged: np.ndarray, y: np.ndarray) -> dict:
+    out = {}
+    for k, cat in enumerate(CATEGORIES):
+        n = int(y[:, k].sum())
+        out[cat] = {"n": n, "recall": round(float((flagged[:, k] & y[:, k]).sum() / n), 4) if n else None}
+    caught = (flagged & y).any(axis=1)
+    out["all"] = {"n": int(len(y)), "recall": round(float(caught.mean()), 4) if len(y) else None}
+    return out
+
+
+def slices(model: Model, test: list[Example], flagged: np.ndarray, news_dir=None) -> dict:
+    """Recall per slice of held-out positives; flagged share of hard negatives and clean pages."""
+    rng = random.Random(7)
+    news = news_sentences(news_dir, part="test")
+    y = labels(test)
+    pos = [i for i, e in enumerate(test) if e.labels]
+    out = {"plain": _recall(flagged[pos], y[pos])}
+    positives = [test[i] for i in pos]
+    evaded = [evade(e, 1, first=EVASION_VARIANT)[0] for e in positives]
+    _, ev_flagged = _score(model, evaded)
+    out["obfuscated"] = _recall(ev_flagged, y[pos])
+    hard = [i for i, e in enumerate(test) if e.hard_negative]
+    out["hard_negatives"] = {"n": len(hard), "flagged": round(float(flagged[hard].any(axis=1).mean()), 4)
+                             if hard else None}
+    long_docs = [{"text": embed(e.text, news, LONG_PAGE + rng.randint(0, 3000), rng)[0], "title": e.title,
+                  "source_kind": e.source_kind} for e in positives]
+    _, long_flagged = _score_docs(model, long_docs)
+    out["long_pages"] = _recall(long_flagged, y[pos])
+    alone = out["plain"]["all"]["recall"] or 0
+    out["long_pages"]["ratio_to_alone"] = round(out["long_pages"]["all"]["recall"] / alone, 4) if alone else None
+    english = [i for i in pos if is_english(test[i].text)]
+    out["english"] = _recall(flagged[english], y[english]) if english else {"all": {"n": 0, "recall": None}}
+    pinyin_docs, pinyin_rows = [], []
+    for i in pos:
+        text = in_pinyin(model, test[i].text)
+        if text is not None:
+            pinyin_docs.append({"text": text, "title": "", "source_kind": test[i].source_kind})
+            pinyin_rows.append(i)
+    if pinyin_docs:
+        _, p_flagged = _score_docs(model, pinyin_docs)
+        out["pinyin"] = _recall(p_flagged, y[pinyin_rows])
+    clean = [{"text": clean_text(news, LONG_PAGE + rng.randint(0, 5000), rng), "source_kind": "news"}
+             for _ in range(NEWS_PAGES)]
+    _, c_flagged = _score_docs(model, clean)
+    any_flag = c_flagged.any(axis=1)
+    out["clean_news_pages"] = {"n": len(clean), "flagged": round(float(any_flag.mean()), 4),
+                               "examples": [clean[i]["text"][:80] for i in np.flatnonzero(any_flag)[:5]]}
+    return out
 
 
 def _docs(examples: list[Example]) -> list[dict]:
@@ -33,8 +122,11 @@ def _docs(examples: list[Example]) -> list[dict]:
 
 def _score(model: Model, examples: list[Example], batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """(scores, flagged) arrays of shape (n, 3)."""
+    return _score_docs(model, _docs(examples), batch)
+
+
+def _score_docs(model: Model, docs: list[dict], batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
     scores, flagged = [], []
-    docs = _docs(examples)
     for i in range(0, len(docs), batch):
         for r in model.classify_many(docs[i:i + batch]):
             scores.append([r["scores"][c] for c in CATEGORIES])
@@ -43,7 +135,7 @@ def _score(model: Model, examples: list[Example], batch: int = 256) -> tuple[np.
 
 
 def evaluate(model: Model, corpus_dir: Path | str | None = None, reviews_dir: Path | str | None = None,
-             plot_dir: Path | str | None = None, reviews: bool = True) -> dict:
+             plot_dir: Path | str | None = None, reviews: bool = True, with_slices: bool = True) -> dict:
     _, test = split(load_corpus(corpus_dir))
     y = labels(test)
     scores, flagged = _score(model, test)
@@ -72,6 +164,8 @@ def evaluate(model: Model, corpus_dir: Path | str | None = None, reviews_dir: Pa
         "hard_negatives": len(hard),
         "hard_negatives_flagged": round(float(flagged[hard].any(axis=1).mean()), 4) if hard else None,
     }
+    if with_slices:
+        metrics["slices"] = slices(model, test, flagged)
     if reviews:
         texts = load_reviews(reviews_dir, part="test")
         rev = [Example(f"r{i}", t, "", "page", ()) for i, t in enumerate(texts)]
@@ -126,4 +220,24 @@ def metrics_table(metrics: dict) -> str:
                  f"{metrics['hard_negatives_flagged']} of {metrics['hard_negatives']}"
                  + (f"; real reviews flagged {metrics['reviews_flagged']} of {metrics['reviews']}"
                     if "reviews" in metrics else ""))
+    return "\n".join(lines)
+
+
+def slices_table(metrics: dict) -> str:
+    """A Markdown table of the slices (recall per category, flagged shares)."""
+    sl = metrics.get("slices")
+    if not sl:
+        return ""
+    lines = ["| slice | n | all | " + " | ".join(CATEGORIES) + " |", "| --- | --- | --- |" + " --- |" * len(CATEGORIES)]
+    for name in ("plain", "obfuscated", "long_pages", "english", "pinyin"):
+        if name not in sl:
+            continue
+        row = sl[name]
+        cells = [f"{row[c]['recall']:.3f} ({row[c]['n']})" if row.get(c, {}).get("recall") is not None else "-"
+                 for c in CATEGORIES]
+        lines.append(f"| {name} (recall) | {row['all']['n']} | "
+                     f"{row['all']['recall'] if row['all']['recall'] is not None else '-'} | " + " | ".join(cells) + " |")
+    lines.append(f"\nlong pages caught at {sl['long_pages'].get('ratio_to_alone')} of the rate alone; "
+                 f"hard negatives flagged {sl['hard_negatives']['flagged']} of {sl['hard_negatives']['n']}; "
+                 f"clean real-news pages flagged {sl['clean_news_pages']['flagged']} of {sl['clean_news_pages']['n']}")
     return "\n".join(lines)

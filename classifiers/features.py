@@ -22,7 +22,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from classifiers.fastcount import CharLookup, WordLookup, char_counts, word_counts
 from classifiers.lexicon import CATEGORIES, Lexicon
+from classifiers import passages
 from classifiers.normalise import Normalised
+
+N_LEXICON_FEATURES = 3 * len(CATEGORIES) + 2
 
 _lexicons: dict[str | None, Lexicon] = {}
 _lock = threading.Lock()
@@ -77,6 +80,15 @@ class CompactTfidfVectorizer(TfidfVectorizer):
             return super().transform(docs)
         return self._tfidf.transform(X, copy=False)
 
+    def transform_tokens(self, token_lists: list[list[str]]):
+        """``transform`` of texts already tokenised by this vectorizer's tokenizer (the
+        passages of a page are slices of one segmentation of the page)."""
+        check_is_fitted(self, "vocabulary_")
+        fast = self._fast_lookup()
+        if not isinstance(fast, WordLookup):
+            raise TypeError("transform_tokens needs a word (1, 2)-gram vectorizer with a tokenizer")
+        return self._tfidf.transform(word_counts(token_lists, fast, self.dtype), copy=False)
+
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__
         state.pop("_fast", None)
@@ -98,8 +110,10 @@ class CompactTfidfVectorizer(TfidfVectorizer):
 
 
 class LexiconFeatures(TransformerMixin, BaseEstimator):
-    """Per category the lexicon score (noisy-OR of the weights of distinct terms hit)
-    and whether an evasive form was among the hits, as 6 dense features.
+    """Per category the lexicon score (noisy-OR of the weights of distinct terms hit),
+    whether an evasive form was among the hits and the share of hits inside quotation
+    marks; and whether enforcement vocabulary and a reporting verb occur in the text
+    (``classifiers.passages``): 11 dense features.
 
     The model learns how much a lexicon hit counts next to the words around it
     (a crackdown report quoting "深夜福利" is not a lure). The lexicon is read
@@ -111,7 +125,7 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         self.directory = directory
 
     def fit(self, X, y=None):
-        self.n_features_out_ = 2 * len(CATEGORIES)
+        self.n_features_out_ = N_LEXICON_FEATURES
         return self
 
     def _lexicon(self) -> Lexicon:
@@ -123,21 +137,36 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         lex = self._lexicon()
-        return self.rows([lex.match(Normalised(text, text)) for text in X])
+        texts = list(X)
+        hits = [lex.match(Normalised(text, text)) for text in texts]
+        quotes = [{c: [passages.quoted(t, h.start, h.end) for h in hs[c]] for c in CATEGORIES}
+                  for t, hs in zip(texts, hits)]
+        context = [(passages.ENFORCEMENT.search(t) is not None, passages.REPORTING.search(t) is not None)
+                   for t in texts]
+        return self.rows(hits, quotes, context)
 
     @staticmethod
-    def rows(hits_per_doc: list[dict]) -> sparse.csr_matrix:
-        """The features of documents from their lexicon hits (``Lexicon.match`` results)."""
-        out = np.zeros((len(hits_per_doc), 2 * len(CATEGORIES)), dtype=np.float32)
+    def rows(hits_per_doc: list[dict], quoted_per_doc: list[dict] | None = None,
+             context: list[tuple[bool, bool]] | None = None) -> sparse.csr_matrix:
+        """The features of documents from their lexicon hits (``Lexicon.match`` results),
+        per hit whether it is quoted, and per document (enforcement, reporting)."""
+        out = np.zeros((len(hits_per_doc), N_LEXICON_FEATURES), dtype=np.float32)
         for i, hits in enumerate(hits_per_doc):
             for k, cat in enumerate(CATEGORIES):
                 if hits[cat]:
-                    out[i, 2 * k] = Lexicon.score(hits[cat])
-                    out[i, 2 * k + 1] = float(any(h.evasion for h in hits[cat]))
+                    out[i, 3 * k] = Lexicon.score(hits[cat])
+                    out[i, 3 * k + 1] = float(any(h.evasion for h in hits[cat]))
+                    if quoted_per_doc is not None:
+                        q = quoted_per_doc[i][cat]
+                        out[i, 3 * k + 2] = sum(q) / len(q) if q else 0.0
+            if context is not None:
+                out[i, 3 * len(CATEGORIES)] = float(context[i][0])
+                out[i, 3 * len(CATEGORIES) + 1] = float(context[i][1])
         return sparse.csr_matrix(out)
 
     def get_feature_names_out(self, input_features=None):
-        return np.array([f"{kind}_{cat}" for cat in CATEGORIES for kind in ("lexicon", "evasion")], dtype=object)
+        return np.array([f"{kind}_{cat}" for cat in CATEGORIES for kind in ("lexicon", "evasion", "quoted")]
+                        + ["context_enforcement", "context_reporting"], dtype=object)
 
     def __getstate__(self):
         state = dict(super().__getstate__())

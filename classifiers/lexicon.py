@@ -10,6 +10,20 @@ Data: ``data/lexicon/<category>.yaml`` (an analyst edits these)::
     allow:
       - phrase: 扫黄打非         # a phrase that cancels hits in its context
         window: 40              # chars either side (0: only hits inside the phrase)
+    carriers: [炎黄文化]          # words that carry a term's characters: hits inside never count
+
+A Chinese term matches only on word boundaries (``boundary: word``, the
+default): the hit must start and end where jieba's tokens of the text start
+and end, or lie inside one token that is a dictionary word (色情 in 色情片),
+never cut through a word or a name the HMM found (黄文 in 炎黄文化, 黄文丁). A
+term with ``boundary: any`` matches anywhere (evasions spelled with stand-ins,
+long phrases that no word contains).
+
+Each Chinese term is also matched in toneless pinyin ("luo liao", "luoliao")
+and, from three syllables, by its initials ("sygl"), as latin words; the
+pinyin forms come from pypinyin once and are cached in
+``data/lexicon-pinyin.json`` (pypinyin is imported only for a term that is not
+cached yet). ``pinyin: false`` on a term turns that off.
 
 Terms, evasions and allow phrases are normalised like the text and matched
 with one Aho-Corasick automaton (pyahocorasick) over the normalised text. A
@@ -36,7 +50,42 @@ log = logging.getLogger(__name__)
 
 CATEGORIES = ("vulgar", "unlicensed_publication", "fake_media")
 LEXICON_DIR = Path(__file__).resolve().parent / "data" / "lexicon"
+PINYIN_CACHE = Path(__file__).resolve().parent / "data" / "lexicon-pinyin.json"
 _LATIN = re.compile(r"[a-z0-9]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_ALL_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+BOUNDARIES = ("word", "any")
+
+
+def pinyin_forms(terms: list[str], cache_path: Path | None = None) -> dict[str, list[str]]:
+    """Toneless pinyin forms of all-Chinese terms: joined, spaced, and initials from three
+    syllables. Read from the cache file; terms missing there are converted with pypinyin
+    and the cache rewritten (when writable)."""
+    import json
+
+    cache_path = Path(cache_path or PINYIN_CACHE)
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        if not isinstance(cache, dict):
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    wanted = [t for t in dict.fromkeys(terms) if _ALL_HAN.fullmatch(t)]
+    missing = [t for t in wanted if t not in cache]
+    if missing:
+        from pypinyin import Style, lazy_pinyin
+        for term in missing:
+            syllables = lazy_pinyin(term, style=Style.NORMAL, errors="ignore")
+            forms = ["".join(syllables), " ".join(syllables)]
+            if len(syllables) >= 3:
+                forms.append("".join(x[0] for x in syllables if x))
+            cache[term] = list(dict.fromkeys(f for f in forms if f))
+        try:
+            cache_path.write_text(json.dumps(dict(sorted(cache.items())), ensure_ascii=False, indent=0) + "\n",
+                                  encoding="utf-8")
+        except OSError:
+            log.info("pinyin cache %s is not writable; pinyin forms kept in memory", cache_path)
+    return {t: cache[t] for t in wanted}
 
 
 @dataclass(frozen=True)
@@ -60,6 +109,7 @@ class _Entry:
     evasion: bool
     latin_start: bool
     latin_end: bool
+    word: bool = False  # matched on word boundaries only
 
 
 def _num(value, where: str, lo: float, hi: float) -> float:
@@ -87,9 +137,23 @@ def _parse(path: Path) -> tuple[str, list[tuple[str, _Entry]]]:
         evasions = item.get("evasions") or []
         if not isinstance(evasions, list) or not all(isinstance(e, str) and e.strip() for e in evasions):
             raise DataError(f"{where}: field 'evasions' must be a list of non-empty strings")
+        boundary = item.get("boundary", "word")
+        if boundary not in BOUNDARIES:
+            raise DataError(f"{where}: field 'boundary' must be one of {', '.join(BOUNDARIES)}, got {boundary!r}")
+        use_pinyin = item.get("pinyin", True)
+        if not isinstance(use_pinyin, bool):
+            raise DataError(f"{where}: field 'pinyin' must be true or false")
         canonical = item["term"].strip()
         for form, is_evasion in [(canonical, False)] + [(e.strip(), True) for e in evasions]:
-            entries.append((form, _Entry("term", category, canonical, weight, 0, is_evasion, False, False)))
+            entries.append((form, _Entry("term", category, canonical, weight, 0, is_evasion, False, False,
+                                         boundary == "word" and bool(_HAN.search(form)))))
+        if use_pinyin:
+            entries.append(("\x00pinyin", _Entry("term", category, canonical, weight, 0, True, True, True)))
+    carriers = data.get("carriers") or []
+    if not isinstance(carriers, list) or not all(isinstance(c, str) and c.strip() for c in carriers):
+        raise DataError(f"{path}: field 'carriers' must be a list of non-empty strings")
+    for phrase in carriers:
+        entries.append((phrase.strip(), _Entry("allow", category, phrase.strip(), 0.0, 0, False, False, False)))
     for i, item in enumerate(data.get("allow") or []):
         where = f"{path}: allow[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("phrase"), str) or not item["phrase"].strip():
@@ -107,14 +171,23 @@ class _Snapshot:
         self.automaton = ahocorasick.Automaton()
         self.terms: dict[str, dict[str, float]] = {c: {} for c in CATEGORIES}
         keys: dict[str, list[_Entry]] = {}
-        for path in files:
-            category, entries = _parse(path)
+        parsed = [_parse(path) for path in files]
+        wanted = [e.canonical for _, entries in parsed for form, e in entries if form == "\x00pinyin"]
+        pinyin = pinyin_forms([normalise(t).text for t in wanted]) if wanted else {}
+        for category, entries in parsed:
+            expanded = []
             for form, entry in entries:
+                if form == "\x00pinyin":
+                    expanded += [(f, entry) for f in pinyin.get(normalise(entry.canonical).text, [])]
+                else:
+                    expanded.append((form, entry))
+            for form, entry in expanded:
                 key = normalise(form).text
                 if not key:
                     continue
                 entry = _Entry(entry.kind, entry.category, entry.canonical, entry.weight, entry.window,
-                               entry.evasion, bool(_LATIN.match(key[0])), bool(_LATIN.match(key[-1])))
+                               entry.evasion, bool(_LATIN.match(key[0])), bool(_LATIN.match(key[-1])),
+                               entry.word)
                 same = keys.setdefault(key, [])
                 if not any(e.kind == entry.kind and e.category == entry.category
                            and e.canonical == entry.canonical for e in same):
@@ -163,14 +236,17 @@ class Lexicon:
     def terms(self, category: str) -> dict[str, float]:
         return dict(self._snap.terms[category])
 
-    def match(self, norm: Normalised) -> dict[str, list[Hit]]:
-        """Hits per category, after allow-list phrases cancelled those in their context."""
+    def match(self, norm: Normalised, segmentation=None) -> dict[str, list[Hit]]:
+        """Hits per category, after allow-list phrases cancelled those in their context.
+        ``segmentation`` (``tokenise.token_spans`` of ``norm.text``) gives the word
+        boundaries; without it the text is segmented here when a word-bound term hits."""
         self.maybe_reload()
         snap = self._snap
         hits: dict[str, list[Hit]] = {c: [] for c in CATEGORIES}
         if snap.empty:
             return hits
         text = norm.text
+        seg = segmentation
         raw: list[tuple[int, int, _Entry]] = []
         allows: list[tuple[int, int, _Entry]] = []
         for end, (length, entries) in snap.automaton.iter(text):
@@ -180,6 +256,12 @@ class Lexicon:
                     continue
                 if e.latin_end and end + 1 < len(text) and _LATIN.match(text[end + 1]):
                     continue
+                if e.word and e.kind == "term":
+                    if seg is None:
+                        from classifiers.tokenise import default_tokenizer, token_spans
+                        seg = token_spans(default_tokenizer(), text)
+                    if not on_word_boundaries(seg, start, end + 1):
+                        continue
                 (allows if e.kind == "allow" else raw).append((start, end + 1, e))
         raw.sort(key=lambda r: (r[0] - r[1], r[0]))  # longest first
         kept: list[tuple[int, int, _Entry]] = []
@@ -198,6 +280,9 @@ class Lexicon:
             found.sort(key=lambda h: h.start)
         return hits
 
+    def has_terms(self) -> bool:
+        return not self._snap.empty
+
     @staticmethod
     def score(hits: list[Hit]) -> float:
         """1 - prod(1 - weight) over the distinct canonical terms hit."""
@@ -206,3 +291,14 @@ class Lexicon:
         for w in weights.values():
             p *= 1.0 - w
         return 1.0 - p
+
+
+def on_word_boundaries(seg, start: int, end: int) -> bool:
+    """Whether the hit [start, end) starts and ends on token edges, or lies inside one
+    token that is a dictionary word (色情 in 色情片; not 黄文 in the name 黄文丁, a word
+    the HMM made up; never a hit that cuts into a neighbouring word, 黄文 in 炎黄文化)."""
+    b = seg.boundary
+    if b[start] and b[end]:
+        return True
+    t_start, t_end, token = seg.raw_token_at(start)
+    return t_start <= start and end <= t_end and bool(seg.in_dictionary(token))

@@ -14,7 +14,19 @@ review, never a block.
 
 and the verdict is ``block`` at or above the block threshold, ``review`` at or
 above the review threshold, else ``pass`` (thresholds chosen on out-of-fold
-training scores, stored in the artifact's sidecar).
+page scores, stored in the artifact's sidecar).
+
+Passage scoring (issue 11): the title and text form one input, cut into
+passages (``classifiers.passages``: a text up to 300 characters whole, else
+each paragraph up to 300 characters whole and longer ones in windows of 100
+characters, a new one every 50); every passage is scored and a page's model probability per category is
+that of its strongest passage, so a bad paragraph in a long clean page is not
+diluted. The input is segmented and matched against the lexicon once; each
+passage takes the tokens and hits inside it. The page chrome (the item's
+``chrome`` field: menus, footers, SEO blocks) is cut into passages apart and
+counts at ``CHROME_WEIGHT``, capped below the block threshold: chrome alone can
+ask for a review, never block. The evidence names the strongest passage (field,
+offsets into the original field, text).
 """
 
 from __future__ import annotations
@@ -36,12 +48,17 @@ from classifiers.checks import CheckHit, run_checks
 from classifiers.features import CompactTfidfVectorizer, LexiconFeatures, shared_lexicon
 from classifiers.lexicon import CATEGORIES, Hit, Lexicon
 from classifiers.normalise import Normalised, normalise
-from classifiers.tokenise import ChineseTokenizer, load_dictionary
+from classifiers import passages
+from classifiers.tokenise import ChineseTokenizer, default_tokenizer, load_dictionary, token_spans
 
 log = logging.getLogger(__name__)
 
 DICTIONARY_FILE = Path(__file__).resolve().parent / "data" / "dictionary.txt"
 SNIPPET_CHARS = 60
+CHROME_WEIGHT = 0.5  # the page chrome's passages count at half their score, and never block
+_EMPTY = Normalised("", "")
+_NO_HITS = {c: [] for c in CATEGORIES}
+_NO_QUOTES = {c: [] for c in CATEGORIES}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -113,12 +130,56 @@ class Model:
         """The feature matrix of model inputs and the lexicon hits of each input."""
         union = self.pipeline.named_steps["features"]
         hits = [self.lexicon.match(Normalised(s, s)) for s in inputs]
-        if not self._one_match:
-            return union.transform(inputs).tocsr(), hits
-        words, chars = union.transformer_list[0][1], union.transformer_list[1][1]
-        X = sparse.hstack([words.transform(inputs), chars.transform(inputs), LexiconFeatures.rows(hits)],
-                          format="csr")
-        return X, hits
+        return union.transform(inputs).tocsr(), hits
+
+    def _segment(self, inp: str):
+        union = self.pipeline.named_steps["features"]
+        tok = union.transformer_list[0][1].tokenizer if self._one_match else default_tokenizer()
+        return token_spans(tok, inp)
+
+    def passage_features(self, inputs: list[str]) -> tuple[sparse.csr_matrix, list[list[tuple[int, int]]], list[dict]]:
+        """Features of every passage of every input (rows in input order), the passage
+        spans of each input and each input's lexicon hits (in the input's offsets).
+
+        Each input is segmented and matched against the lexicon once; a passage's
+        tokens, hits and context are the slices of those that fall inside it."""
+        union = self.pipeline.named_steps["features"]
+        all_spans, all_hits, tokens, strings, win_hits, win_quotes, win_context = [], [], [], [], [], [], []
+        for inp in inputs:
+            seg = self._segment(inp)
+            hits = self.lexicon.match(Normalised(inp, inp), seg)
+            quoted = {c: [passages.quoted(inp, h.start, h.end) for h in hits[c]] for c in CATEGORIES}
+            enforcement = passages.matches(passages.ENFORCEMENT, inp)
+            reporting = passages.matches(passages.REPORTING, inp)
+            windows = passages.page_passages(inp)
+            starts, ends = seg.starts, seg.ends
+            any_hit = any(hits[c] for c in CATEGORIES)
+            for s, e in windows:
+                i0 = int(np.searchsorted(starts, s, side="left"))
+                i1 = int(np.searchsorted(ends, e, side="right"))
+                tokens.append(seg.tokens[i0:i1])
+                strings.append(inp[s:e])
+                if any_hit:
+                    wh, wq = {}, {}
+                    for c in CATEGORIES:
+                        inside = [j for j, h in enumerate(hits[c]) if s <= h.start and h.end <= e]
+                        wh[c] = [hits[c][j] for j in inside]
+                        wq[c] = [quoted[c][j] for j in inside]
+                    win_hits.append(wh)
+                    win_quotes.append(wq)
+                else:
+                    win_hits.append(_NO_HITS)
+                    win_quotes.append(_NO_QUOTES)
+                win_context.append((passages.any_in(enforcement, s, e), passages.any_in(reporting, s, e)))
+            all_spans.append(windows)
+            all_hits.append(hits)
+        lexf = LexiconFeatures.rows(win_hits, win_quotes, win_context)
+        if self._one_match:
+            words, chars = union.transformer_list[0][1], union.transformer_list[1][1]
+            X = sparse.hstack([words.transform_tokens(tokens), chars.transform(strings), lexf], format="csr")
+        else:
+            X = union.transform(strings).tocsr()
+        return X, all_spans, all_hits
 
     # -- inputs -----------------------------------------------------------------------------
     @staticmethod
@@ -147,21 +208,47 @@ class Model:
             out.extend(self._classify_batch(docs[i:i + batch], explain == "all"))
         return out
 
-    def _classify_batch(self, docs: list[dict], explain_all: bool) -> list[dict]:
+    def _score_passages(self, docs: list[dict]):
+        """Normalised parts of each document, the passage features and probabilities.
+        The main input (title and text) and the page chrome are passages apart."""
         texts = [normalise(d.get("text") or "") for d in docs]
         titles = [normalise(d.get("title") or "") for d in docs]
+        chromes = [normalise(d.get("chrome") or "") if isinstance(d.get("chrome"), str) else _EMPTY
+                   for d in docs]
+        inputs = [model_input(t.text, x.text) for t, x in zip(titles, texts)] + [c.text for c in chromes]
         # inputs are our own normalised strings and our own sparse matrices: skip the
         # per-call validation that would otherwise cost as much as the model itself
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            X, hits = self.features([model_input(t.text, x.text) for t, x in zip(titles, texts)])
+            X, spans, hits = self.passage_features(inputs)
             proba = positive_proba(self.pipeline, X)
-        # each row's contribution to each category's decision: x_j * coef_kj, top few per category
-        contrib = self._coef[:, X.indices] * X.data  # (3, nnz)
-        rows = [(contrib[:, X.indptr[i]:X.indptr[i + 1]], X.indices[X.indptr[i]:X.indptr[i + 1]])
-                for i in range(len(docs))]
-        proba = np.round(proba, 6).tolist()  # plain floats, rounded once for the whole batch
-        return [self._result(doc, title, text, hits[i], proba[i], rows[i], explain_all)
-                for i, (doc, title, text) in enumerate(zip(docs, titles, texts))]
+        offsets = np.cumsum([0] + [len(s) for s in spans])
+        return texts, titles, chromes, X, spans, hits, proba, offsets
+
+    def page_proba(self, docs) -> np.ndarray:
+        """(n, 3) model probabilities of whole documents: the strongest passage of the
+        title and text per category (chrome and structural checks left out)."""
+        docs = [self._doc(d) for d in docs]
+        out = np.zeros((len(docs), len(CATEGORIES)))
+        for i in range(0, len(docs), 256):
+            part = docs[i:i + 256]
+            *_, proba, offsets = self._score_passages(part)
+            for j in range(len(part)):
+                out[i + j] = proba[offsets[j]:offsets[j + 1]].max(axis=0)
+        return out
+
+    def _classify_batch(self, docs: list[dict], explain_all: bool) -> list[dict]:
+        texts, titles, chromes, X, spans, hits, proba, offsets = self._score_passages(docs)
+        n = len(docs)
+        out = []
+        for i, doc in enumerate(docs):
+            main = proba[offsets[i]:offsets[i + 1]]
+            chrome = proba[offsets[n + i]:offsets[n + i + 1]]
+            best = main.argmax(axis=0)
+            best_chrome = chrome.argmax(axis=0)
+            parts = {"main": (offsets[i], spans[i], main, best, hits[i]),
+                     "chrome": (offsets[n + i], spans[n + i], chrome, best_chrome, hits[n + i])}
+            out.append(self._result(doc, titles[i], texts[i], chromes[i], parts, X, explain_all))
+        return out
 
     # -- one result -------------------------------------------------------------------------
     @staticmethod
@@ -181,49 +268,96 @@ class Model:
             out.append(Hit(h.category, h.term, part.original[o_start:o_end], o_start, o_end, h.weight, h.evasion))
         return in_text, in_title
 
-    def _result(self, doc: dict, title: Normalised, text: Normalised, hits: dict, proba, row,
-                explain_all: bool) -> dict:
+    def _passage(self, title: Normalised, text: Normalised, chrome: Normalised, part: str,
+                 span: tuple[int, int]) -> dict:
+        """A passage [start, end) of a model input as field, offsets and text of the original."""
+        s, e = span
+        if part == "chrome":
+            if e <= s:
+                return {"field": "chrome", "start": 0, "end": 0, "text": ""}
+            o_s, o_e = chrome.span(s, e)
+            return {"field": "chrome", "start": o_s, "end": o_e, "text": chrome.original[o_s:o_e]}
+        skip = len(title.text) + 1 if title.text else 0
+        if skip and (e <= skip or not text.text):
+            s, e = min(s, len(title.text)), min(e, len(title.text))
+            if e <= s:
+                return {"field": "title", "start": 0, "end": 0, "text": ""}
+            o_s, o_e = title.span(s, e)
+            return {"field": "title", "start": o_s, "end": o_e, "text": title.original[o_s:o_e]}
+        s, e = max(0, s - skip), min(len(text.text), e - skip)
+        if e <= s:
+            return {"field": "text", "start": 0, "end": 0, "text": ""}
+        o_s, o_e = text.span(s, e)
+        return {"field": "text", "start": o_s, "end": o_e, "text": _CONTROL.sub(" ", text.original[o_s:o_e])}
+
+    def _result(self, doc: dict, title: Normalised, text: Normalised, chrome: Normalised, parts: dict,
+                X: sparse.csr_matrix, explain_all: bool) -> dict:
+        m_off, m_spans, m_proba, m_best, m_hits = parts["main"]
+        c_off, c_spans, c_proba, c_best, c_hits = parts["chrome"]
         hits_text, hits_title = {}, {}
         for cat in CATEGORIES:
-            hits_text[cat], hits_title[cat] = self._locate(hits[cat], title, text)
+            hits_text[cat], hits_title[cat] = self._locate(m_hits[cat], title, text)
         checks = run_checks(doc, self.registry_path)
         scores, verdicts, evidence = {}, {}, {}
         for k, cat in enumerate(CATEGORIES):
-            lex = Lexicon.score(hits[cat])
-            cat_checks = [c for c in checks if c.category == cat]
             th = self.thresholds[cat]
-            score = combine(float(proba[k]), bool(cat_checks), th["review"])
+            p_main = float(m_proba[m_best[k], k])
+            # the chrome is judged apart, at a lower weight, and never alone enough to block
+            p_chrome = min(round(CHROME_WEIGHT * float(c_proba[c_best[k], k]), 6) if chrome.text else 0.0,
+                           max(0.0, th["block"] - 1e-6))
+            from_chrome = p_chrome > p_main
+            p_model = round(max(p_main, p_chrome), 6)
+            cat_checks = [c for c in checks if c.category == cat]
+            score = combine(p_model, bool(cat_checks), th["review"])
             verdict = "block" if score >= th["block"] else "review" if score >= th["review"] else "pass"
-            scores[cat] = score  # already rounded (model) or a threshold
+            scores[cat] = score
             verdicts[cat] = verdict
-            evidence[cat] = self._evidence(k, float(proba[k]), lex, hits_text[cat], hits_title[cat],
-                                           cat_checks, row if explain_all or verdict != "pass" else None,
-                                           text.original)
+            if from_chrome:
+                row, span, part = c_off + c_best[k], c_spans[c_best[k]], "chrome"
+            else:
+                row, span, part = m_off + m_best[k], m_spans[m_best[k]], "main"
+            passage = self._passage(title, text, chrome, part, span)
+            lex = Lexicon.score(m_hits[cat] + c_hits[cat])
+            chrome_terms = [Hit(h.category, h.term, chrome.original[a:b], a, b, h.weight, h.evasion)
+                            for h in c_hits[cat] for a, b in [chrome.span(h.start, h.end)]]
+            evidence[cat] = self._evidence(k, p_model, lex, hits_text[cat], hits_title[cat], chrome_terms,
+                                           cat_checks, X, row if explain_all or verdict != "pass" else None,
+                                           passage, text.original)
         return {"scores": scores, "verdicts": verdicts, "evidence": evidence, "model_version": self.version}
 
     def _evidence(self, k: int, p_model: float, lex: float, hits: list[Hit], title_hits: list[Hit],
-                  checks: list[CheckHit], row, original: str) -> dict:
+                  chrome_hits: list[Hit], checks: list[CheckHit], X, row, passage: dict,
+                  original: str) -> dict:
         features = []
         if row is not None:
-            contribs, indices = row
-            contrib = contribs[k]
+            lo, hi = X.indptr[row], X.indptr[row + 1]
+            indices = X.indices[lo:hi]
+            contrib = self._coef[k, indices] * X.data[lo:hi]
             n = self.top_features
             top = np.argpartition(-contrib, n)[:n] if len(contrib) > n else np.arange(len(contrib))
             top = top[np.argsort(-contrib[top])]
             features = [{"feature": str(self._names[indices[j]]), "weight": round(float(contrib[j]), 4)}
                         for j in top if contrib[j] > 0]
-        if hits:
+        in_passage = [h for h in hits if passage["field"] == "text"
+                      and passage["start"] <= h.start and h.end <= passage["end"]]
+        if in_passage:
+            snip = snippet(original, in_passage[0].start, in_passage[0].end)
+        elif hits and passage["field"] != "chrome":
             snip = snippet(original, hits[0].start, hits[0].end)
+        elif passage["text"] and (row is not None or checks):
+            snip = passage["text"]
         else:
             snip = snippet(original, 0, 0) if original and (row is not None or checks) else ""
+        def term(h: Hit, where: str) -> dict:
+            return {"term": h.term, "matched": h.matched, "start": h.start, "end": h.end,
+                    "weight": h.weight, "evasion": h.evasion, "field": where}
         return {
             "model_score": p_model,
             "lexicon_score": round(lex, 6) if lex else 0.0,
-            "terms": [{"term": h.term, "matched": h.matched, "start": h.start, "end": h.end,
-                       "weight": h.weight, "evasion": h.evasion, "field": "text"} for h in hits]
-                     + [{"term": h.term, "matched": h.matched, "start": h.start, "end": h.end,
-                         "weight": h.weight, "evasion": h.evasion, "field": "title"} for h in title_hits],
+            "terms": [term(h, "text") for h in hits] + [term(h, "title") for h in title_hits]
+                     + [term(h, "chrome") for h in chrome_hits],
             "rules": [{"rule": c.rule, "reason": c.reason} for c in checks],
             "features": features,
+            "passage": passage if (row is not None or checks) else None,
             "snippet": snip,
         }

@@ -28,6 +28,7 @@ import os
 import re
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -153,3 +154,68 @@ class ChineseTokenizer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         return tags
+
+
+
+@dataclass
+class Segmentation:
+    """One segmentation of a text: the model's tokens with offsets, and the raw jieba
+    tokens (their starts; ``boundary[i]`` is true where a raw token starts or ends)."""
+
+    tokens: list
+    starts: "np.ndarray"
+    ends: "np.ndarray"
+    raw: list
+    raw_starts: "np.ndarray"
+    boundary: "np.ndarray"
+    in_dictionary: object  # word -> bool: a dictionary word (not one the HMM made up)
+
+    def raw_token_at(self, i: int) -> tuple[int, int, str]:
+        """(start, end, token) of the raw token containing position ``i``."""
+        import numpy as np
+        k = int(np.searchsorted(self.raw_starts, i, side="right")) - 1
+        return int(self.raw_starts[k]), int(self.raw_starts[k + 1]), self.raw[k]
+
+
+def token_spans(tokenizer: ChineseTokenizer, text: str) -> Segmentation:
+    """The segmentation of ``text``: the tokens ``tokenizer(text)`` gives with their
+    [start, end) offsets, and the raw jieba tokens whose edges are the word boundaries
+    the lexicon matches on.
+
+    The segmenter's tokens concatenate back to the text, so offsets are running sums of
+    lengths; sub-tokens (Chinese runs, latin words, numbers) are found in the tokens
+    joined by NUL, and a position there is moved back by the NULs before it."""
+    import numpy as np
+
+    seg = tokenizer._segmenter()
+    raw = seg.cut(text, tokenizer.hmm) if tokenizer.engine == "rjieba" else seg.lcut(text, HMM=tokenizer.hmm)
+    lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
+    raw_starts = np.concatenate(([0], np.cumsum(lengths)))
+    boundary = np.zeros(len(text) + 1, dtype=bool)
+    boundary[raw_starts] = True
+    in_dict = seg.has_word if tokenizer.engine == "rjieba" else (lambda w: bool(seg.FREQ.get(w)))
+    joined = "\x00".join(raw)
+    matches = list(_PARTS.finditer(joined))
+    tokens = [m.group() for m in matches]
+    if not matches:
+        empty = np.empty(0, dtype=np.int64)
+        return Segmentation(tokens, empty, empty, raw, raw_starts, boundary, in_dict)
+    jstart = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
+    jraw = raw_starts[:-1] + np.arange(len(raw))      # where each raw token starts in ``joined``
+    k = np.searchsorted(jraw, jstart, side="right") - 1  # the raw token each sub-token is in
+    starts = jstart - k
+    ends = starts + np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    return Segmentation(tokens, starts, ends, raw, raw_starts, boundary, in_dict)
+
+
+def default_tokenizer() -> ChineseTokenizer:
+    """The tokenizer of the shipped pipeline (rjieba + the domain dictionary), for word
+    boundaries outside a model (the lexicon on its own)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        path = Path(__file__).resolve().parent / "data" / "dictionary.txt"
+        _DEFAULT = ChineseTokenizer(dictionary=load_dictionary(path) if path.is_file() else ())
+    return _DEFAULT
+
+
+_DEFAULT: ChineseTokenizer | None = None

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
@@ -29,17 +30,22 @@ from classifiers.evasion import evade
 from classifiers.lexicon import CATEGORIES
 from classifiers.model import Model, build_pipeline, model_input, positive_proba
 from classifiers.normalise import normalise
+from classifiers.pages import clean_text, embed, news_sentences, page_length, window_context
 
 log = logging.getLogger(__name__)
 
 N_EVASIONS = 2
 REVIEW_NEGATIVES = 4000
-FOLDS = 4
+FOLDS = 3
 REVIEW_PRECISION = 0.95   # target precision at the review threshold (out-of-fold)
-BLOCK_PRECISION = 0.995   # target precision at the block threshold (out-of-fold)
+BLOCK_PRECISION = 0.98    # block only where out-of-fold precision is at least this
+WINDOW_COPIES = 1         # copies of each corpus example inside one passage of clean text
+NEWS_WINDOWS = 3000       # clean passages of real news as negatives
+CALIBRATION_PAGES = 400   # clean real-news pages (200-8000 chars) scored out of fold
+EMBED_SHARE = 1.0         # share of out-of-fold corpus examples also scored inside a long page
 C_DEFAULT = 16.0          # inverse regularisation of the logistic regressions
 HARD_WEIGHT = 8.0         # sample weight of a hard negative (others: 1)
-HARD_FLAGGED = 0.015      # largest share of hard negatives one category may flag (out-of-fold)
+HARD_FLAGGED = 0.02       # largest share of hard negatives one category may flag (out-of-fold page rows)
 REVIEWS_FLAGGED = 0.002   # largest share of clean reviews one category may flag (out-of-fold)
 
 Progress = Callable[[str], None]
@@ -114,16 +120,43 @@ def training_examples(corpus: list[Example], reviews_dir: Path | str | None = No
     reviews = load_reviews(reviews_dir, part="calibration") if review_negatives else []
     reviews = random.Random(1).sample(reviews, min(review_negatives, len(reviews)))
     examples += [Example(f"review:{i}", t, "", "page", (), False, "review") for i, t in enumerate(reviews)]
+    say("building passages of real news")
+    news = news_sentences(part="calibration")
+    rng = random.Random(2)
+    for e in list(examples):
+        if e.origin in ("corpus", "evasion") and (e.labels or e.hard_negative):
+            for c in range(WINDOW_COPIES):
+                examples.append(Example(f"{e.id}~w{c}", window_context(e.text, news, rng), e.title,
+                                        e.source_kind, e.labels, e.hard_negative, "window"))
+    for i in range(min(NEWS_WINDOWS, limit or NEWS_WINDOWS)):
+        examples.append(Example(f"news:{i}", clean_text(news, 100, rng)[:100], "", "news", (), False, "news"))
     examples += extra_examples(extra)
     return train_side, examples
+
+
+def embedded_pages(examples: list[Example], rng: random.Random) -> list[tuple[int, dict]]:
+    """(index of the example, page doc) for corpus examples embedded at a random
+    position in a real-news page of random length (200-8000 chars)."""
+    news = news_sentences(part="calibration")
+    out = []
+    for i, e in enumerate(examples):
+        if e.origin == "corpus" and rng.random() < EMBED_SHARE:
+            page, _ = embed(e.text, news, page_length(rng), rng)
+            out.append((i, {"text": page, "title": e.title, "source_kind": e.source_kind}))
+    return out
 
 
 def train(corpus_dir: Path | str | None = None, reviews_dir: Path | str | None = None,
           extra: Iterable | Callable[[], Iterable] | None = None, progress: Progress | None = None,
           limit: int | None = None, review_negatives: int = REVIEW_NEGATIVES,
-          folds: int = FOLDS, C: float = C_DEFAULT, hard_weight: float = HARD_WEIGHT) -> tuple[Model, dict]:
+          folds: int = FOLDS, C: float = C_DEFAULT, hard_weight: float = HARD_WEIGHT,
+          calibration_pages: int = CALIBRATION_PAGES) -> tuple[Model, dict]:
     """Train a model; returns it and the sidecar metadata to save with it.
-    ``limit`` keeps only that many training examples (for a quick test)."""
+    ``limit`` keeps only that many training examples (for a quick test).
+
+    Thresholds come from out-of-fold page scores (the strongest passage): every
+    example alone, every corpus example again inside a long real-news page, and
+    clean real-news pages, so they hold for pages of any length."""
     say = progress or (lambda msg: log.info(msg))
     say("loading corpus")
     train_side, examples = training_examples(load_corpus(corpus_dir), reviews_dir, extra, limit,
@@ -136,27 +169,58 @@ def train(corpus_dir: Path | str | None = None, reviews_dir: Path | str | None =
     say(f"normalising and matching {len(examples)} examples")
     inputs = prepared(examples)
     groups = [e.id.split("~")[0] for e in examples]
-    oof = np.zeros(y.shape)
     hard = np.array([e.hard_negative for e in examples])
     weight = np.where(hard, hard_weight, 1.0)
+    rng = random.Random(3)
+    if limit:
+        calibration_pages = min(calibration_pages, limit // 4)
+    pages = embedded_pages(examples, rng)
+    news = news_sentences(part="calibration")
+    clean = [{"text": clean_text(news, page_length(rng), rng), "source_kind": "news"}
+             for _ in range(calibration_pages)]
+    # out-of-fold rows: every example alone, the corpus examples inside pages, clean pages
+    n_alone, n_pages = len(examples), len(pages)
+    oof = np.zeros((n_alone + n_pages + len(clean), len(CATEGORIES)))
     pipeline = build_pipeline(C=C)
     for f, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(inputs, y, groups), start=1):
         say(f"out-of-fold scores: fold {f}/{folds}")
         fold = clone(pipeline).fit([inputs[i] for i in tr], y[tr], classify__sample_weight=weight[tr])
-        oof[te] = positive_proba(fold, [inputs[i] for i in te])
-    review_rows = np.array([e.origin == "review" for e in examples])
-    thresholds = choose_thresholds(y, oof, hard, review_rows)
+        scorer = Model(fold, {c: {"review": 1.0, "block": 1.0} for c in CATEGORIES}, "oof")
+        te_set = set(te.tolist())
+        docs = [{"text": examples[i].text, "title": examples[i].title} for i in te]
+        oof[te] = scorer.page_proba(docs)
+        mine = [(j, d) for j, (i, d) in enumerate(pages) if i in te_set]
+        if mine:
+            oof[[n_alone + j for j, _ in mine]] = scorer.page_proba([d for _, d in mine])
+        share = [j for j in range(len(clean)) if j % folds == f - 1]
+        if share:
+            oof[[n_alone + n_pages + j for j in share]] = scorer.page_proba([clean[j] for j in share])
+    idx = np.r_[np.arange(n_alone), np.array([i for i, _ in pages], dtype=int)]
+    y_all = np.vstack([y[idx], np.zeros((len(clean), len(CATEGORIES)), dtype=bool)])
+    hard_all = np.r_[hard[idx], np.zeros(len(clean), dtype=bool)]
+    real_all = np.r_[np.array([examples[i].origin in ("review", "news") for i in idx]),
+                     np.ones(len(clean), dtype=bool)]
+    thresholds = choose_thresholds(y_all, oof, hard_all, real_all)
+    dump = os.environ.get("PATROL_TRAIN_OOF_DUMP")
+    if dump:  # the out-of-fold rows, to study the thresholds without refitting
+        np.savez_compressed(dump, oof=oof, y=y_all, hard=hard_all, real=real_all)
     say("fitting the final model")
     pipeline.fit(inputs, y, classify__sample_weight=weight)
     version = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
     meta = {
         "version": version,
-        "hyperparameters": {"C": C, "hard_weight": hard_weight, "folds": folds, "n_evasions": N_EVASIONS},
+        "hyperparameters": {"C": C, "hard_weight": hard_weight, "folds": folds, "n_evasions": N_EVASIONS,
+                            "window_copies": WINDOW_COPIES, "news_windows": NEWS_WINDOWS,
+                            "calibration_pages": calibration_pages},
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "corpus_hash": corpus_hash(corpus_dir),
         "thresholds": thresholds,
         "training": {"corpus_train": len(train_side), "evasions": sum(e.origin == "evasion" for e in examples),
-                     "review_negatives": sum(e.origin == "review" for e in examples), "extra": sum(e.origin == "extra" for e in examples),
+                     "review_negatives": sum(e.origin == "review" for e in examples),
+                     "passages": sum(e.origin == "window" for e in examples),
+                     "news_passages": sum(e.origin == "news" for e in examples),
+                     "calibration_pages": {"embedded": n_pages, "clean": len(clean)},
+                     "extra": sum(e.origin == "extra" for e in examples),
                      "positives": {c: int(y[:, k].sum()) for k, c in enumerate(CATEGORIES)}},
     }
     return Model(pipeline, thresholds, version, meta), meta

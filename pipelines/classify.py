@@ -113,6 +113,10 @@ class ClassifyPipeline:
             self.stats.inc_value("patrol/classify/errors")
             return item
         adapter[RESULT_KEY] = result
+        try:  # which model judged the stored content (``patrol rescore`` judges it again)
+            adapter["judged_by"] = result.get("model_version", "")
+        except KeyError:  # an item class without the field: the flags still carry the version
+            pass
         self.stats.inc_value("patrol/classify/classified")
         for category, verdict in result.get("verdicts", {}).items():
             if verdict != "pass":

@@ -54,7 +54,7 @@ def train(corpus: str | None, reviews: str | None, output: str | None, no_evalua
     from tqdm import tqdm
 
     from classifiers import ClassifierError, save_model
-    from classifiers.evaluate import evaluate, metrics_table
+    from classifiers.evaluate import evaluate, metrics_table, slices_table
     from classifiers.train import FOLDS, train as train_model
 
     out = _model_path(output)
@@ -83,6 +83,7 @@ def train(corpus: str | None, reviews: str | None, output: str | None, no_evalua
     click.echo(f"model {sidecar['version']} written to {out}")
     if metrics:
         click.echo(metrics_table(metrics))
+        click.echo(slices_table(metrics))
 
 
 @click.command()
@@ -98,7 +99,7 @@ def train(corpus: str | None, reviews: str | None, output: str | None, no_evalua
 def evaluate(model_path: str | None, corpus: str | None, reviews: str | None, plots: str, as_json: bool) -> None:
     """Per-category precision, recall, F1 and confusion on the held-out split; PR curves as PNG."""
     from classifiers import ClassifierError
-    from classifiers.evaluate import evaluate as run, metrics_table
+    from classifiers.evaluate import evaluate as run, metrics_table, slices_table
 
     model = _load(_model_path(model_path))
     try:
@@ -110,6 +111,7 @@ def evaluate(model_path: str | None, corpus: str | None, reviews: str | None, pl
     else:
         click.echo(f"model {model.version}, held-out examples {metrics['test_examples']}")
         click.echo(metrics_table(metrics))
+        click.echo(slices_table(metrics))
         click.echo("precision-recall curves: " + ", ".join(metrics["plots"]))
 
 
@@ -174,4 +176,38 @@ def classify(file, model_path: str | None) -> None:
         sys.exit(1)
 
 
-commands = [train, evaluate, classify]
+@click.command()
+@click.option("--source", default=None, help="Only the items of this source.")
+@click.option("--since", default=None, metavar="DATE",
+              help="Only items fetched on or after DATE (YYYY-MM-DD or an ISO date-time, UTC).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+              help="Model artifact (default: PATROL_MODEL).")
+def rescore(source: str | None, since: str | None, model_path: str | None) -> None:
+    """Judge stored items again with the current model, without fetching them.
+
+    Flags are raised or refreshed as a crawl would raise them; decided flags keep
+    their decision and history.
+    """
+    import datetime as dt
+
+    from patrol.rescore import rescore as run
+    from patrol.store import open_store
+
+    when = None
+    if since:
+        try:
+            when = dt.datetime.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(f"not a date: {since!r} (use YYYY-MM-DD)", param_hint="--since") from None
+    model = _load(_model_path(model_path))
+    with open_store(config.get("PATROL_STORE")) as store:
+        counts = run(store, model, source=source, since=when)
+    flags = ", ".join(f"{k[6:]} {v}" for k, v in sorted(counts.items()) if k.startswith("flags_")) or "none"
+    click.echo(f"model {model.version}: {counts['classified']} of {counts['items']} items rescored "
+               f"({counts['errors']} errors); flags: {flags}; open flags the model no longer raises: "
+               f"{counts['now_pass']}")
+    if counts["errors"]:
+        sys.exit(1)
+
+
+commands = [train, evaluate, classify, rescore]

@@ -1,6 +1,6 @@
 import pytest
 
-from classifiers.checks import check_outlet, check_shop, run_checks
+from classifiers.checks import sells_publications, check_outlet, check_shop, run_checks
 from classifiers.errors import DataError
 
 BOOKS = [{"title": "高中数学教辅全套 人教版", "price": "39.0", "url": "http://shop.demo/p/1"}]
@@ -29,8 +29,18 @@ def test_shop_with_a_valid_licence_passes():
 
 def test_shop_not_selling_publications_passes():
     assert check_shop({"kind": "shop", "shop_name": "数码配件", "products": [{"title": "手机壳"}]}) == []
-    assert check_shop({"kind": "shop", "shop_name": "书香文具", "products": BOOKS,
+    assert check_shop({"kind": "shop", "shop_name": "数码配件", "products": [{"title": "手机壳"}],
                        "sells_publications": False}) == []
+
+
+def test_the_classifier_decides_on_normalised_text_not_the_spiders_false():
+    # a spider's regex on raw text said False: traditional, full-width and spaced-out forms
+    for title in ("經典圖書 全套", "熱門電子書合集", "Ｐｄｆ 合集 打包", "考 研 教 材 影 印"):
+        doc = {"kind": "shop", "shop_name": "好物小店", "products": [{"title": title, "price": "9.9"}],
+               "sells_publications": False}
+        assert sells_publications(doc), title
+        hits = check_shop(doc)
+        assert len(hits) == 1 and hits[0].rule == "shop_licence", title
 
 
 def test_unregistered_outlet_recruiting_reporters():

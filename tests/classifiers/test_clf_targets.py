@@ -58,3 +58,19 @@ def test_hard_negatives_rarely_flagged(metrics):
 def test_real_reviews_false_positive_rate(metrics):
     assert metrics["reviews"] > 5000
     assert metrics["reviews_flagged"] < 0.01, metrics["reviews_flagged_examples"]
+
+
+def test_long_pages_caught_nearly_as_often_as_alone(metrics):
+    sl = metrics["slices"]
+    assert sl["long_pages"]["all"]["n"] >= 200
+    assert sl["long_pages"]["ratio_to_alone"] >= 0.9, sl["long_pages"]
+
+
+def test_clean_real_news_pages_not_flagged(metrics):
+    sl = metrics["slices"]["clean_news_pages"]
+    assert sl["n"] >= 100 and sl["flagged"] <= 0.01, sl
+
+
+def test_pinyin_terms_caught(metrics):
+    sl = metrics["slices"]["pinyin"]
+    assert sl["all"]["n"] >= 50 and sl["all"]["recall"] >= 0.8, sl

@@ -1,0 +1,95 @@
+"""Passages of a page and the context features of a passage.
+
+A long page is judged passage by passage: windows of ``WINDOW`` characters, a
+new one every ``STEP`` characters, so any stretch of up to ``STEP`` characters
+lies whole inside some window and one bad paragraph inside 20,000 clean
+characters is scored on its own, not diluted by the rest (300-character windows
+were still diluted on long real pages: 100/50 is what held). A text of at most
+``PARAGRAPH_MAX`` characters is one passage, itself; in a longer text each
+paragraph (line) of up to ``PARAGRAPH_MAX`` characters is a passage whole, and a
+longer paragraph is cut into windows. Cutting short texts into windows too
+separated a quoted lure from the crackdown report around it (hard negatives
+flagged rose from 4 % to 7 %), and a paragraph whole is judged as the same text
+alone would be.
+
+Context features (reported speech and enforcement): a crackdown report, a
+court ruling, a police notice or a commentary quotes the offending phrases; the
+model gets, per passage, whether enforcement vocabulary and a reporting verb
+occur in it, and per category the share of lexicon hits that stand inside
+quotation marks. The word lists are data the linear model weighs; they only
+describe the context, they never cancel a hit by themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+WINDOW = 100
+STEP = 50
+
+ENFORCEMENT = re.compile(
+    "警方|公安|派出所|民警|刑警|网警|法院|检察院|检察机关|判决|判处|一审|二审|终审|宣判|庭审|被告人?|起诉|公诉|"
+    "立案|侦查|刑事拘留|刑拘|行政拘留|逮捕|抓获|落网|涉嫌|犯罪嫌疑人|依法|查处|查获|查封|取缔|整治|专项行动|"
+    "专项整治|打击|严打|扫黄打非|净网|清朗|网信办|网信部门|市场监管|文化执法|执法|罚款|处罚|下架|封禁|约谈|"
+    "通报|警示|提醒|谨防|提防|警惕|举报|曝光台|案件|案例|涉案|受害人|诈骗|违法|违规|非法|侵权|版权局|"
+    "police|court|judge|ruling|sentenced|convicted|arrested|crackdown|prosecutors?|charged|illegal|regulators?|"
+    "banned|fined|investigation|warns?|warning|scam")
+REPORTING = re.compile(
+    "称|表示|指出|介绍|透露|据悉|据了解|报道|记者了解到|获悉|坦言|直言|认为|说道|提到|告诉记者|回应|声明|"
+    "公告|发布|通告|所谓|号称|打着|以.{0,6}为名|以.{0,6}为幌子|噱头|"
+    "said|says|told|reported|according to|claimed|so-called|quoted")
+OPEN_QUOTES = "“「『\"《'‘【"
+CLOSE_QUOTES = "”」』\"》'’】"
+QUOTE_REACH = 8  # a quotation mark within this many characters before and after the hit
+
+
+PARAGRAPH_MAX = 300  # a paragraph up to this long is judged whole
+
+
+def spans(n: int, window: int = WINDOW, step: int = STEP) -> list[tuple[int, int]]:
+    """[start, end) of the windows of a text of length ``n`` (the last one ends at ``n``)."""
+    if n <= window:
+        return [(0, n)]
+    out = [(s, s + window) for s in range(0, n - window, step)]
+    out.append((n - window, n))
+    return out
+
+
+def page_passages(text: str) -> list[tuple[int, int]]:
+    """The passages of a model input: the whole of a text up to ``PARAGRAPH_MAX``
+    characters; else each paragraph (line) up to ``PARAGRAPH_MAX`` whole, and the
+    windows of each longer one. A paragraph keeps its own context (a crackdown
+    report's "警方通报" and the lure it quotes stand in one paragraph), and no
+    paragraph is diluted by the rest of the page."""
+    if len(text) <= PARAGRAPH_MAX:
+        return [(0, len(text))]
+    out, pos = [], 0
+    for line in text.split("\n"):
+        n = len(line)
+        if n > PARAGRAPH_MAX:
+            out += [(pos + s, pos + e) for s, e in spans(n)]
+        elif n and line.strip():
+            out.append((pos, pos + n))
+        pos += n + 1
+    return out or [(0, len(text))]
+
+
+def matches(pattern: re.Pattern, text: str) -> np.ndarray:
+    """Start offsets of the matches of ``pattern`` in ``text`` (sorted)."""
+    return np.fromiter((m.start() for m in pattern.finditer(text)), dtype=np.int64)
+
+
+def any_in(starts: np.ndarray, lo: int, hi: int) -> bool:
+    if not len(starts):
+        return False
+    i = int(np.searchsorted(starts, lo))
+    return i < len(starts) and starts[i] < hi
+
+
+def quoted(text: str, start: int, end: int) -> bool:
+    """Whether the hit [start, end) of ``text`` stands inside quotation marks."""
+    before = text[max(0, start - QUOTE_REACH):start]
+    after = text[end:end + QUOTE_REACH]
+    return any(q in before for q in OPEN_QUOTES) and any(q in after for q in CLOSE_QUOTES)
