@@ -63,7 +63,7 @@ def test_lead_downloads_the_package_in_chromium_and_marks_takedown(tmp_path, mon
         page.fill("#takedown-to", "某电商平台")
         with page.expect_navigation():
             page.click("#takedown-form button[type=submit]")
-        assert page.locator("#recheck-status").inner_text() == "pending"
+        assert page.locator("#recheck-status").inner_text() == "待复查"  # re-check status in Chinese
         assert store.get_flag(flag["id"])["recheck"]["takedown"]["to"] == "某电商平台"
     finally:
         server.close()
