@@ -113,7 +113,8 @@ class RecheckSpider(ProfileSpider):
             item["title"], item["text"] = tidy(item.get("title"))[:1000], tidy(item.get("text"))
             item["content_hash"] = content_hash(item)
             result = self.model.classify(classifier_doc(item))
-            line.update(title=item["title"], text=item["text"], content_hash=item["content_hash"],
+            line.update(title=item["title"], text=item["text"], chrome=tidy(item.get("chrome")),
+                        content_hash=item["content_hash"],
                         verdicts=result.get("verdicts", {}), scores=result.get("scores", {}))
         self._write(line)
         return []

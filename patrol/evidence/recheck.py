@@ -139,7 +139,9 @@ def judge(flag: dict, result: dict) -> tuple[str, str]:
     if status != 200:
         return "unreachable", f"HTTP {status}"
     title = _norm(result.get("title") or "")
-    text = title + "\n" + _norm(result.get("text") or "")
+    # A matched term may stand in the page chrome (a footer's 仅供学习交流), which
+    # the classifier judges apart from the main text: look for it there too.
+    text = title + "\n" + _norm(result.get("text") or "") + "\n" + _norm(result.get("chrome") or "")
     terms = passages(flag)
     present = [p for p in terms if _norm(p) in text]
     missing = [p for p in terms if p not in present]

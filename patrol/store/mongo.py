@@ -57,7 +57,9 @@ INDEXES = {
               ([("last_seen", -1)], False)],
     "flags": [([("url", 1), ("category", 1)], True),
               ([("status", 1), ("priority", -1), ("created_at", 1)], False),
-              ([("category", 1)], False), ([("source", 1)], False), ([("created_at", -1)], False)],
+              ([("category", 1)], False), ([("source", 1)], False), ([("created_at", -1)], False),
+              # the campaign summary's re-check figures (most flags have no recheck)
+              ([("recheck.status", 1), ("created_at", 1)], False)],
     "apps": [([("store", 1), ("app_id", 1)], True), ([("minor_relevant", 1)], False)],
     "runs": [([("started_at", -1)], False), ([("source", 1)], False)],
 }

@@ -32,6 +32,7 @@ CREATE INDEX IF NOT EXISTS flags_by_updated ON flags(updated_at, created_at, id)
 CREATE INDEX IF NOT EXISTS flags_period ON flags(created_at, category, status, source);
 CREATE INDEX IF NOT EXISTS flags_kind_url ON flags(kind, url, status, category);
 CREATE INDEX IF NOT EXISTS items_seen ON items(last_seen, source, kind);
+CREATE INDEX IF NOT EXISTS flags_recheck ON flags(json_extract(doc, '$.recheck.status'), created_at);
 CREATE TABLE IF NOT EXISTS saved_filters (username TEXT NOT NULL, name TEXT NOT NULL,
     query TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (username, name));
 """
