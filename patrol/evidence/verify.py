@@ -161,7 +161,8 @@ def _check_signature(report, manifest, raw, files, public_key) -> None:
     ok = signing.check_signature(key, raw, sig)
     report.add("evidence/manifest.sig", ok and named == fp,
                f"Ed25519 signature of the manifest's SHA-256 verifies (key {fp[:16]}…)" if ok and named == fp
-               else ("the signature does not verify: the manifest was changed or signed by another key"
+               else ("the signature does not verify over evidence/manifest.json: the manifest was "
+                      "changed or signed by another key"
                      if not ok else "the manifest names another key than the one that signed it"))
 
 
