@@ -58,4 +58,6 @@ class KeepEntryCacheMiddleware(HttpCacheMiddleware):
             self.stats.inc_value("httpcache/revalidate")
             self.stats.inc_value("patrol/httpcache/kept")
             return cached
+        if spider is None:  # Scrapy 2.13+ calls without it (passing one is deprecated)
+            return super().process_response(request, response)
         return super().process_response(request, response, spider)
