@@ -10,7 +10,7 @@ grows and training never sees the test side: ``sha256(id)`` mapped to [0, 1),
 below ``TEST_SHARE`` is test. Each stratum (category / hard negative / clean
 negative) gets close to the same share; ``split_summary`` reports it.
 
-The real reviews (``/work/shared/datasets/real-reviews/*.csv``, ``label,review``)
+The real reviews (``../shared/datasets/real-reviews/*.csv`` beside the repository, ``label,review``)
 are read at training and test time, never copied: the same hash sends half to
 calibration (extra negatives when training) and half to the false-positive test.
 """
@@ -21,6 +21,7 @@ import csv
 import hashlib
 import json
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,24 @@ from classifiers.lexicon import CATEGORIES
 log = logging.getLogger(__name__)
 
 CORPUS_DIR = Path(__file__).resolve().parent / "data" / "corpus"
-REVIEWS_DIR = Path("/work/shared/datasets/real-reviews")
+
+
+def _datasets_dir() -> Path:
+    """The shared datasets: PATROL_DATASETS, else ``shared/datasets`` beside the
+    repository or beside one of its parents (a git worktree or a clone kept in
+    a subfolder), found from this file and never from a fixed path; when none
+    is there, the place beside the repository (for the error message)."""
+    if os.environ.get("PATROL_DATASETS"):
+        return Path(os.environ["PATROL_DATASETS"])
+    repo = Path(__file__).resolve().parents[1]
+    for parent in repo.parents:
+        if (parent / "shared" / "datasets").is_dir():
+            return parent / "shared" / "datasets"
+    return repo.parent / "shared" / "datasets"
+
+
+DATASETS_DIR = _datasets_dir()
+REVIEWS_DIR = DATASETS_DIR / "real-reviews"
 TEST_SHARE = 0.2
 KINDS = ("app", "shop", "news", "page")
 
@@ -137,7 +155,8 @@ def load_reviews(directory: Path | str | None = None, part: str = "all") -> list
     directory = Path(directory or REVIEWS_DIR)
     files = sorted(directory.glob("*.csv"))
     if not files:
-        raise DataError(f"{directory}: no review files (*.csv)")
+        raise DataError(f"{directory}: no review files (*.csv); the real-reviews dataset is "
+                        "expected in ../shared/datasets beside the repository (or set PATROL_DATASETS)")
     texts: list[str] = []
     for path in files:
         with open(path, encoding="utf-8-sig", newline="") as fh:

@@ -2,7 +2,7 @@
 
 A corpus example is short (a listing, a post, a paragraph); a crawled page is
 50 to 20,000 characters. ``embed`` puts an example at a random position among
-consecutive real news sentences (``/work/shared/datasets/real-news``, read at
+consecutive real news sentences (``../shared/datasets/real-news``, read at
 run time, never copied into the repository), so thresholds are chosen and
 recall is measured on pages where the offending part is one paragraph among
 many. The sentences are split by a hash of the line like the reviews: the
@@ -16,17 +16,18 @@ import random
 from functools import lru_cache
 from pathlib import Path
 
-from classifiers.corpus import bucket
+from classifiers.corpus import DATASETS_DIR, bucket
 from classifiers.errors import DataError
 
-NEWS_DIR = Path("/work/shared/datasets/real-news")
+NEWS_DIR = DATASETS_DIR / "real-news"
 
 
 @lru_cache(maxsize=4)
 def _news(directory: str, part: str) -> tuple[str, ...]:
     files = sorted(Path(directory).glob("*.txt"))
     if not files:
-        raise DataError(f"{directory}: no news sentence files (*.txt)")
+        raise DataError(f"{directory}: no news sentence files (*.txt); the real-news dataset is "
+                        "expected in ../shared/datasets beside the repository (or set PATROL_DATASETS)")
     out = []
     for path in files:
         with open(path, encoding="utf-8") as fh:

@@ -182,6 +182,8 @@ register("PATROL_TSA_URL", "",
          "RFC 3161 timestamp authority URL; set, every evidence package carries a timestamp token over its manifest.")
 register("PATROL_TSA_TIMEOUT", 10.0,
          "Seconds to wait for the timestamp authority before the package is left untimestamped (retry: patrol evidence timestamp).", float)
+register("PATROL_DATASETS", "",
+         "Directory of the shared datasets (real-reviews/, real-news/) for training, calibration and evaluation (empty: ../shared/datasets beside the repository).")
 register("PATROL_TRAIN_OOF_DUMP", "",
          "patrol train: write the out-of-fold scores to this .npz file, to study the thresholds without refitting (empty: none).")
 register("PATROL_RECHECK_AFTER", 7.0,

@@ -35,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CORPUS_DIR = ROOT / "classifiers" / "data" / "corpus"
-REVIEWS_DIR = Path("/work/shared/datasets/real-reviews")
+REVIEWS_DIR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "real-reviews"
 FLAGGED_EVERY = 25  # on average one detail page in 25 carries a flaggable text
 
 
