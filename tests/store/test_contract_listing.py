@@ -8,6 +8,7 @@ import time
 import pytest
 
 from patrol.store import NotFound, StoreError
+from patrol.store.common import day_of
 
 FLAGS = [  # url, category, source, kind, score, priority
     ("https://a.example/1", "vulgar", "apps", "app", 0.91, 9.0),
@@ -76,13 +77,14 @@ def test_sort_and_paging(store, flags):
 
 def test_flag_counts(store, flags):
     counts = store.flag_counts()
-    today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
+    now = dt.datetime.now(dt.timezone.utc)
+    # day buckets are office days (PATROL_TIMEZONE), as the store writes them
+    today, yesterday = day_of(now), day_of(now - dt.timedelta(days=1))
     assert counts["total"] == 7
     assert counts["by_category"] == {"vulgar": 2, "unlicensed_publication": 2, "fake_media": 3}
     assert counts["by_status"] == {"pending": 5, "in_review": 1, "dismissed": 1}
     assert counts["by_source"] == {"apps": 3, "shops": 2, "news": 2}
-    assert sum(counts["by_day"].values()) == 7 and set(counts["by_day"]) <= {
-        today, (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).strftime("%Y-%m-%d")}
+    assert sum(counts["by_day"].values()) == 7 and set(counts["by_day"]) <= {today, yesterday}
 
 
 def test_empty_counts(store):
