@@ -64,8 +64,15 @@ def _failed(response) -> bool:
 
 
 def _user_locked_message() -> str:
-    return (f"The account {_login_name()!r} is locked after too many failed logins: try again in "
-            f"{LOGIN_WINDOW_MINUTES} minutes (the right password is refused too until then).")
+    # A callable, so the message is in the reader's language (the API's is English).
+    return _("The account '%(name)s' is locked after too many failed logins: try again in "
+             "%(minutes)d minutes (the right password is refused too until then).",
+             name=_login_name(), minutes=LOGIN_WINDOW_MINUTES)
+
+
+def _address_locked_message() -> str:
+    return _("Logins from your address are locked after too many failed attempts: try again in "
+             "%(minutes)d minutes.", minutes=LOGIN_WINDOW_MINUTES)
 
 
 _limit_user = limiter.shared_limit(USER_LIMIT, scope="login-user", key_func=_login_name, methods=["POST"],
@@ -73,8 +80,7 @@ _limit_user = limiter.shared_limit(USER_LIMIT, scope="login-user", key_func=_log
 _limit_address = limiter.shared_limit(
     ADDRESS_LIMIT, scope="login-address", key_func=get_remote_address, methods=["POST"],
     deduct_when=_failed,
-    error_message=f"Logins from your address are locked after too many failed attempts: try again in "
-                  f"{LOGIN_WINDOW_MINUTES} minutes.")
+    error_message=_address_locked_message)
 
 
 def limit_failed_logins(view):

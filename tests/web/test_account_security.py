@@ -155,7 +155,9 @@ def test_failed_logins_are_limited_per_address_across_user_names(app, accounts):
             statuses.append(_login(guesser, name, f"guess-{n}").status_code)
     assert statuses[:30] == [401] * 30 and set(statuses[30:]) == {429}
     r = _login(guesser, "ann", PASSWORDS["ann"])
-    assert r.status_code == 429 and "your address are locked" in r.text and "15 minutes" in r.text
+    assert r.status_code == 429 and "您所在地址的登录因多次失败已被锁定" in r.text and "15分钟" in r.text
+    r = api.post("/api/token", json={"username": "ann", "password": PASSWORDS["ann"]})
+    assert r.status_code == 429 and "your address are locked" in r.json["message"] and "15 minutes" in r.json["message"]
     assert int(r.headers["Retry-After"]) > 0
     # Another address is not locked out by this one.
     other = _client_at(app, "10.0.0.8")
@@ -171,7 +173,7 @@ def test_failed_logins_are_limited_per_user_across_login_and_api_and_the_lock_sa
     fresh = _client_at(app, "10.0.2.1")
     r = _login(fresh, "ann", PASSWORDS["ann"])
     assert r.status_code == 429
-    assert "The account &#39;ann&#39; is locked" in r.text and "right password is refused" in r.text
+    assert "账号“ann”因多次登录失败已被锁定" in r.text and "输入正确密码也会被拒绝" in r.text
     r = fresh.post("/api/token", json={"username": "ann", "password": PASSWORDS["ann"]})
     assert r.status_code == 429 and r.json["message"].startswith("The account 'ann' is locked")
     assert _login(fresh, "bob", PASSWORDS["bob"]).status_code == 302
