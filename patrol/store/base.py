@@ -183,6 +183,27 @@ class Store(abc.ABC):
                 return out
             skip += page
 
+    @abc.abstractmethod
+    def item_states(self, source: str | None = None) -> dict[str, tuple[str, str]]:
+        """{url: (content_hash, judged_by)} of the stored items (of one source):
+        ``judged_by`` is the version of the model that last judged the stored
+        content ("" when none did), so a crawl can classify an unchanged page
+        again when the model changed."""
+
+    @abc.abstractmethod
+    def touch_items(self, urls: Iterable[str], fetched_at: _dt.datetime | None = None, *,
+                    apps: bool = True) -> int:
+        """The pages ``urls`` were seen again, unchanged: set ``last_seen`` (the
+        store's time) and ``fetched_at`` (when given) on the stored items, and
+        ``last_seen`` on the apps whose listing is one of these pages (unless
+        ``apps`` is false), in one statement per batch; nothing else is read or
+        written. Urls not stored are ignored; returns the number of items touched."""
+
+    @abc.abstractmethod
+    def set_judged_by(self, urls: Iterable[str], model_version: str) -> int:
+        """Record that ``model_version`` judged the stored content of ``urls``
+        (only ``judged_by`` changes); returns the number of items found."""
+
     # -- flags (review queue) ------------------------------------------------
     @abc.abstractmethod
     def raise_flag(self, *, url: str, category: str, score: float, priority: float,
@@ -223,6 +244,14 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def reopen(self, flag_id: str, actor: str, note: str = "") -> dict:
         """A lead sends a decided flag back to pending (history "reopened")."""
+
+    def retire_flag(self, flag_id: str, model_version: str) -> dict:
+        """The model ``model_version`` judged the flag's content again and no
+        longer raises it: an open flag nobody holds is dismissed by the system
+        (decision and history "model <version> no longer flags it"); Conflict
+        when it is decided or an analyst holds it (their work is never touched).
+        A later model that flags the same content again reopens it."""
+        raise NotImplementedError
 
     @abc.abstractmethod
     def reassign(self, flag_id: str, actor: str, analyst: str, *,

@@ -154,10 +154,13 @@ def plan_raise(existing: dict | None, f: dict, now: _dt.datetime) -> tuple[str, 
         return "new", doc
     doc = copy.deepcopy(existing)
     if existing["status"] in DECISIONS:
-        if existing.get("content_hash") == f["content_hash"]:
+        retired = bool((existing.get("decision") or {}).get("retired_by_model"))
+        if existing.get("content_hash") == f["content_hash"] and not retired:
             return "suppressed", None
+        reason = ("content changed" if existing.get("content_hash") != f["content_hash"]
+                  else f"model {f['model_version']} flags it again")
         doc.update(f, status="pending", claim=None, decision=None, updated_at=now)
-        doc["history"].append(entry("reopened", "classifier", now, reason="content changed",
+        doc["history"].append(entry("reopened", "classifier", now, reason=reason,
                                     previous_decision=existing.get("decision"),
                                     content_hash=f["content_hash"], score=f["score"]))
         return "reopened", doc
@@ -253,6 +256,26 @@ def do_reopen(doc: dict, actor: str, note: str, now: _dt.datetime) -> dict:
     new.update(status="pending", claim=None, decision=None, updated_at=now)
     new["history"].append(entry("reopened", actor, now, note=note,
                                 previous_decision=doc.get("decision")))
+    return new
+
+
+SYSTEM = "classifier"  # the actor of what no analyst did (raising, retiring a flag)
+
+
+def do_retire(doc: dict, model_version: str, now: _dt.datetime) -> dict:
+    """Dismiss an open, unheld flag that ``model_version`` no longer raises."""
+    if not claimable(doc, now):
+        what = (f"decided ({doc['status']})" if doc["status"] in DECISIONS
+                else f"held by {_holder(doc)}")
+        raise Conflict(f"flag {doc['id']} is {what}; only an open flag nobody holds is retired")
+    reason = f"model {model_version} no longer flags it"
+    decision = {"verdict": "dismissed", "reason": reason, "note": "", "analyst": SYSTEM, "at": now,
+                "retired_by_model": model_version}
+    new = copy.deepcopy(doc)
+    new.update(status="dismissed", claim=None, decision=decision, updated_at=now)
+    new["history"].append(entry("decided", SYSTEM, now, verdict="dismissed", reason=reason,
+                                note="", forced=False, previous_status=doc["status"],
+                                model_version=model_version))
     return new
 
 

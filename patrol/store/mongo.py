@@ -45,6 +45,7 @@ from patrol.store.entities import MongoEntities
 from patrol.store.mongo_queue import MongoQueue
 from patrol.store.mongo_read import MongoReads, strip
 from patrol.store.mongo_revs import Revisions, detect_atomic
+from patrol.store.seen import MongoSeen
 from patrol.store.shared import SharedStore
 from patrol.store.evidence import MongoEvidence
 from patrol.store.users import MongoUsers
@@ -60,7 +61,8 @@ INDEXES = {
               ([("category", 1)], False), ([("source", 1)], False), ([("created_at", -1)], False),
               # the campaign summary's re-check figures (most flags have no recheck)
               ([("recheck.status", 1), ("created_at", 1)], False)],
-    "apps": [([("store", 1), ("app_id", 1)], True), ([("minor_relevant", 1)], False)],
+    "apps": [([("store", 1), ("app_id", 1)], True), ([("minor_relevant", 1)], False),
+             ([("url", 1)], False)],  # touch_items: the app of a page seen again
     "runs": [([("started_at", -1)], False), ([("source", 1)], False)],
 }
 
@@ -70,7 +72,7 @@ def doc_key(table: str, key: tuple) -> str:
     return c.app_key(*key) if table == "apps" else key[0]
 
 
-class MongoStore(Revisions, MongoQueue, MongoReads, MongoUsers, MongoEntities, MongoEvidence,
+class MongoStore(Revisions, MongoSeen, MongoQueue, MongoReads, MongoUsers, MongoEntities, MongoEvidence,
                  SharedStore):
     backend = "mongodb"
 

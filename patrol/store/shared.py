@@ -47,6 +47,10 @@ class SharedStore(Store):
     def reopen(self, flag_id: str, actor: str, note: str = "") -> dict:
         return self._mutate_flag(flag_id, lambda doc, now: logic.do_reopen(doc, actor, note, now))
 
+    def retire_flag(self, flag_id: str, model_version: str) -> dict:
+        c.check_str("model_version", model_version)
+        return self._mutate_flag(flag_id, lambda doc, now: logic.do_retire(doc, model_version, now))
+
     def reassign(self, flag_id: str, actor: str, analyst: str, *,
                  lease_seconds: int = DEFAULT_LEASE_SECONDS) -> dict:
         return self._mutate_flag(

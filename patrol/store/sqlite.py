@@ -28,6 +28,7 @@ from patrol.store.base import (NotFound, RaiseResult, StoreConfigError,
                                StoreError, StoreUnavailable)
 from patrol.store import sqlite_queue
 from patrol.store.entities import SQLiteEntities
+from patrol.store.seen import SQLiteSeen
 from patrol.store.shared import SharedStore
 from patrol.store.sqlite_queue import SQLiteQueue
 from patrol.store.sqlite_read import SQLiteReads, dumps, loads, ts
@@ -95,7 +96,7 @@ def column_value(doc: dict, column: str) -> Any:
     return value
 
 
-class SQLiteStore(SQLiteQueue, SQLiteReads, SQLiteUsers, SQLiteEntities, SQLiteEvidence,
+class SQLiteStore(SQLiteSeen, SQLiteQueue, SQLiteReads, SQLiteUsers, SQLiteEntities, SQLiteEvidence,
                   SharedStore):
     backend = "sqlite"
 
