@@ -387,11 +387,14 @@ class Store(abc.ABC):
     def get_run(self, run_id: str) -> dict: ...
 
     @abc.abstractmethod
-    def list_runs(self, *, source: str | None = None, limit: int = 50) -> list[dict]:
-        """Newest first."""
+    def list_runs(self, *, source: str | None = None, outcome: str | None = None,
+                  skip: int = 0, limit: int = 50, oldest_first: bool = False) -> list[dict]:
+        """Newest first (``oldest_first``: oldest first); ``outcome`` one of
+        ``RUN_OUTCOMES``; paged by ``skip``/``limit`` (runs are one per crawl:
+        thousands in a campaign, so offset paging stays cheap)."""
 
     @abc.abstractmethod
-    def count_runs(self) -> int: ...
+    def count_runs(self, *, source: str | None = None, outcome: str | None = None) -> int: ...
 
     # -- users (review console accounts; patrol.store.users) -------------------
     @abc.abstractmethod

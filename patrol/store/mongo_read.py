@@ -153,12 +153,22 @@ class MongoReads:
             raise NotFound(f"no run {run_id}")
         return doc
 
-    def list_runs(self, *, source=None, limit=50) -> list[dict]:
-        _, limit = c.check_page(0, limit)
+    @staticmethod
+    def _run_query(source, outcome) -> dict:
+        query: dict = {}
+        if source is not None:
+            query["source"] = c.check_str("source", source)
+        if outcome is not None:
+            query["outcome"] = c.check_choice("outcome", outcome, c.RUN_OUTCOMES)
+        return query
+
+    def list_runs(self, *, source=None, outcome=None, skip=0, limit=50, oldest_first=False) -> list[dict]:
+        skip, limit = c.check_page(skip, limit)
         if limit == 0:
             return []
-        query = {} if source is None else {"source": c.check_str("source", source)}
-        return self._find("runs", query, [("started_at", -1), ("_id", -1)], 0, limit)
+        way = 1 if oldest_first else -1
+        return self._find("runs", self._run_query(source, outcome), [("started_at", way), ("_id", way)],
+                          skip, limit)
 
-    def count_runs(self) -> int:
-        return self._count("runs", {})
+    def count_runs(self, *, source=None, outcome=None) -> int:
+        return self._count("runs", self._run_query(source, outcome))

@@ -180,14 +180,25 @@ class SQLiteReads:
             raise NotFound(f"no run {run_id}")
         return c.public(doc)
 
-    def list_runs(self, *, source=None, limit=50) -> list[dict]:
-        _, limit = c.check_page(0, limit)
+    @staticmethod
+    def _run_filters(source, outcome) -> tuple[list[str], list]:
         where, params = [], []
         if source is not None:
             where.append("source = ?")
             params.append(c.check_str("source", source))
-        return self._select(f"SELECT doc FROM runs{self._clause(where)} "
-                            "ORDER BY started_at DESC, id DESC LIMIT ?", params + [limit])
+        if outcome is not None:
+            where.append("json_extract(doc, '$.outcome') = ?")
+            params.append(c.check_choice("outcome", outcome, c.RUN_OUTCOMES))
+        return where, params
 
-    def count_runs(self) -> int:
-        return self._scalar("SELECT count(*) FROM runs", [])
+    def list_runs(self, *, source=None, outcome=None, skip=0, limit=50, oldest_first=False) -> list[dict]:
+        skip, limit = c.check_page(skip, limit)
+        where, params = self._run_filters(source, outcome)
+        order = "ASC" if oldest_first else "DESC"
+        return self._select(f"SELECT doc FROM runs{self._clause(where)} "
+                            f"ORDER BY started_at {order}, id {order} LIMIT ? OFFSET ?",
+                            params + [limit, skip])
+
+    def count_runs(self, *, source=None, outcome=None) -> int:
+        where, params = self._run_filters(source, outcome)
+        return self._scalar(f"SELECT count(*) FROM runs{self._clause(where)}", params)

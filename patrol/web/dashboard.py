@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
+from patrol.store.common import MAX_SKIP as RUNS_MAX_SKIP, RUN_OUTCOMES as OUTCOMES
 from patrol.web.app import get_store
 from patrol.web.auth import login_required
 from patrol.web.i18n import label
@@ -18,9 +19,7 @@ DAYS_SHOWN = 30
 APPS_SHOWN = 20
 RUNS_SHOWN = 10
 PAGE = 50
-RUNS_MAX = 10_000  # the runs page reads at most this many newest runs (list_runs has no offset)
 APP_SORTS = ("-downloads", "downloads", "-minor_score", "name", "-last_seen", "-first_seen")
-OUTCOMES = ("running", "ok", "failed", "partial", "stopped")
 
 
 def run_numbers(run: dict) -> dict:
@@ -94,15 +93,11 @@ def runs():
         abort(400, _("outcome: must be one of %(choices)s", choices=", ".join(OUTCOMES)))
     oldest_first = request.args.get("sort") == "started"
     page = _page_number()
-    # Runs are one per crawl (thousands in a campaign, not millions): the
-    # store lists the newest; the outcome filter and oldest-first order apply to
-    # that list, paged here.
-    listed = store.list_runs(source=source, limit=RUNS_MAX)
-    if outcome:
-        listed = [r for r in listed if r.get("outcome") == outcome]
-    if oldest_first:
-        listed.reverse()
-    chunk = listed[(page - 1) * PAGE:page * PAGE]
+    # Runs are one per crawl (thousands in a campaign, not millions): filtered,
+    # ordered and paged by the store, offset paging.
+    total = store.count_runs(source=source, outcome=outcome)
+    chunk = store.list_runs(source=source, outcome=outcome, oldest_first=oldest_first,
+                            skip=min((page - 1) * PAGE, RUNS_MAX_SKIP), limit=PAGE)
     return render_template("runs.html", runs=[(r, run_numbers(r)) for r in chunk], page=page,
-                           has_next=len(listed) > page * PAGE, total=len(listed), source=source or "",
+                           has_next=total > page * PAGE, total=total, source=source or "",
                            outcome=outcome or "", outcomes=OUTCOMES, oldest_first=oldest_first)

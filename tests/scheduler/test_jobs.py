@@ -109,8 +109,11 @@ def test_restart_keeps_jobs_and_runs_the_missed_one_once(backend, tmp_path, monk
 
 
 def test_run_missed_beyond_the_grace_is_skipped(env, dead_url, scheduler_factory):
-    env.profile("late", dead_url)
     seeding = scheduler_factory(misfire_grace_seconds=3600)
+    # A daily time 12 hours away: with the default 02:00, a run between 02:00
+    # and 03:00 office time found today's own 02:00 run within the grace and ran it.
+    hour = (dt.datetime.now(seeding.tz) + dt.timedelta(hours=12)).hour
+    env.profile("late", dead_url, schedule=f"0 {hour} * * *")
     seeding.start_paused()
     seeding.sync()
     seeding.scheduler.modify_job("crawl:late", next_run_time=dt.datetime.now(seeding.tz)

@@ -155,6 +155,16 @@ def test_runs_start_finish_list(store):
     assert [r["id"] for r in store.list_runs()] == [second, first]
     assert [r["id"] for r in store.list_runs(source="demo-apps")] == [first]
     assert store.count_runs() == 2
+    # Filtered, ordered and paged by the store (the console's runs page).
+    assert [r["id"] for r in store.list_runs(outcome="ok")] == [first]
+    assert [r["id"] for r in store.list_runs(outcome="running")] == [second]
+    assert store.count_runs(outcome="ok") == 1 and store.count_runs(source="demo-news") == 1
+    assert store.count_runs(source="demo-news", outcome="ok") == 0
+    assert [r["id"] for r in store.list_runs(oldest_first=True)] == [first, second]
+    assert [r["id"] for r in store.list_runs(skip=1, limit=1)] == [first]
+    assert store.list_runs(skip=2) == []
+    with pytest.raises(StoreError, match="outcome"):
+        store.list_runs(outcome="great")
     with pytest.raises(NotFound):
         store.get_run("no-such-run")
 
