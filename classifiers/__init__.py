@@ -24,41 +24,52 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "patrol-model.skops"
 __all__ = ["load_model", "save_model", "CATEGORIES", "DEFAULT_MODEL",
            "ClassifierError", "ArtifactError", "DataError"]
 
-_cache: dict[tuple[str, float], object] = {}
+_cache: dict[tuple, object] = {}
 _lock = threading.Lock()
 
 
-def load_model(path: Path | str | None = None, cached: bool = True):
+def load_model(path: Path | str | None = None, cached: bool = True, compiled: bool = True):
     """The ``Model`` saved at ``path`` (default: the shipped one); refuses an
     untrusted, tampered or unknown-version artifact with ``ArtifactError``.
-    With ``cached`` the same file (same mtime) is loaded once per process."""
+    With ``compiled`` (the default) it scores with the .npz beside the .skops
+    (numpy only: scikit-learn is not imported) when there is one; without, with
+    the scikit-learn pipeline of the .skops. With ``cached`` the same files (same
+    mtimes) are loaded once per process."""
     from classifiers import artifact
     from classifiers.model import Model
 
     path = Path(path or DEFAULT_MODEL)
-    key = (str(path.resolve()), path.stat().st_mtime if path.exists() else 0.0)
+    stamps = tuple(p.stat().st_mtime if p.exists() else 0.0
+                   for p in (path, artifact.sidecar_path(path), artifact.compiled_path(path)))
+    key = (str(path.resolve()), stamps, compiled)
     if cached and key in _cache:
         return _cache[key]
     with _lock:
         if cached and key in _cache:
             return _cache[key]
-        pipeline, sidecar = artifact.load(path)
-        try:
-            model = Model(pipeline, sidecar["thresholds"], str(sidecar["version"]), sidecar)
-        except (KeyError, TypeError, AttributeError, IndexError) as exc:
-            raise ArtifactError(f"{path}: the model does not have the expected structure: {exc}") from exc
+        pipeline, sidecar = artifact.load(path, compiled=compiled)
         for cat in CATEGORIES:
             th = sidecar["thresholds"].get(cat) if isinstance(sidecar["thresholds"], dict) else None
             if not isinstance(th, dict) or not all(isinstance(th.get(k), (int, float)) for k in ("review", "block")):
                 raise ArtifactError(f"{path}: sidecar field 'thresholds.{cat}' needs numbers 'review' and 'block'")
+        try:
+            model = Model(pipeline, sidecar["thresholds"], str(sidecar["version"]), sidecar)
+        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise ArtifactError(f"{path}: the model does not have the expected structure: {exc}") from exc
         if cached:
             _cache[key] = model
         return model
 
 
 def save_model(model, path: Path | str, metrics: dict | None = None) -> dict:
-    """Write ``model`` to ``path`` (.skops + .json sidecar); returns the sidecar."""
+    """Write ``model`` to ``path`` (.skops, its compiled .npz and the .json sidecar);
+    returns the sidecar. ``model`` must hold its scikit-learn pipeline (trained, or
+    loaded with ``compiled=False``)."""
     from classifiers import artifact
+
+    if getattr(model, "compiled", False):
+        raise ArtifactError("save_model needs the model's scikit-learn pipeline: load it with "
+                            "load_model(path, compiled=False), or copy the artifact's files")
 
     meta = dict(model.meta)
     if metrics is not None:

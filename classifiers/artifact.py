@@ -1,8 +1,18 @@
-"""Saving and loading the model artifact: skops with explicit trusted types + a sidecar JSON.
+"""Saving and loading the model artifact: skops with explicit trusted types, the compiled
+.npz, and a sidecar JSON.
 
-``<name>.skops`` holds the scikit-learn pipeline; ``<name>.json`` beside it
-holds the format version, the model version, the corpus hash, library
-versions, thresholds, metrics and the sha256 of the .skops file.
+``<name>.skops`` holds the scikit-learn pipeline; ``<name>.npz`` beside it the
+same pipeline compiled to numpy arrays (``classifiers.compiled``: what a crawl
+process loads, without importing scikit-learn or skops); ``<name>.json`` holds
+the format version, the model version, the corpus hash, library versions,
+thresholds, metrics, the sha256 of the .skops file (``artifact_sha256``) and
+of the .npz (``compiled_sha256``). ``save`` writes all three; ``compile_artifact``
+adds the .npz to an existing .skops.
+
+``load`` reads the .npz when it is there, else (with a log line) the .skops.
+A .npz is refused, never skipped, when its sha256 differs from the sidecar's,
+the sidecar vouches for none, it was compiled from another .skops, or an array
+is missing or of the wrong kind or shape.
 
 A saved model is untrusted input. The loader refuses, with one clear line:
 a missing or unreadable sidecar; a format version it cannot read; a .skops
@@ -19,8 +29,6 @@ import json
 import logging
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-import skops.io as sio
 
 from classifiers.errors import ArtifactError
 
@@ -72,6 +80,10 @@ def sidecar_path(path: Path | str) -> Path:
     return Path(path).with_suffix(".json")
 
 
+def compiled_path(path: Path | str) -> Path:
+    return Path(path).with_suffix(".npz")
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -92,6 +104,10 @@ def library_versions() -> dict[str, str]:
 
 def save(pipeline, path: Path | str, meta: dict) -> dict:
     """Write ``path`` (.skops) and its sidecar; returns the sidecar dict."""
+    import skops.io as sio
+
+    from classifiers import compiled
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".skops.tmp")
@@ -102,10 +118,45 @@ def save(pipeline, path: Path | str, meta: dict) -> dict:
         tmp.unlink()
         raise ArtifactError(f"{path}: the model contains types outside the trusted list: "
                             f"{', '.join(sorted(unexpected))}")
+    npz = compiled_path(path)
+    try:
+        arrays = compiled.from_pipeline(pipeline, _sha256(tmp))
+    except ArtifactError as exc:  # a pipeline of another shape: the .skops alone, and no stale .npz
+        log.warning("%s: %s; writing the .skops only", path, exc)
+        arrays = None
     tmp.replace(path)
-    sidecar = {"format": FORMAT_VERSION, **meta, "libraries": library_versions(),
-               "artifact_sha256": _sha256(path)}
-    sidecar_path(path).write_text(json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    meta = {k: v for k, v in meta.items() if k not in ("compiled_sha256", "compiled_format")}
+    sidecar = {"format": FORMAT_VERSION, **meta, "libraries": library_versions(), "artifact_sha256": _sha256(path)}
+    if arrays is None:
+        npz.unlink(missing_ok=True)
+    else:
+        compiled.write(arrays, npz.with_suffix(".npz.tmp"))
+        npz.with_suffix(".npz.tmp").replace(npz)
+        sidecar.update({"compiled_format": compiled.FORMAT, "compiled_sha256": _sha256(npz)})
+    _write_sidecar(path, sidecar)
+    return sidecar
+
+
+def _write_sidecar(path: Path, sidecar: dict) -> None:
+    side = sidecar_path(path)
+    tmp = side.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(side)
+
+
+def compile_artifact(path: Path | str) -> dict:
+    """Write the .npz of an existing .skops (checked as ``load`` checks it) and record its
+    sha256 in the sidecar; returns the sidecar. The same .skops gives the same .npz."""
+    from classifiers import compiled
+
+    path = Path(path)
+    pipeline, sidecar = load_skops(path)
+    npz = compiled_path(path)
+    tmp = npz.with_suffix(".npz.tmp")
+    compiled.write(compiled.from_pipeline(pipeline, sidecar["artifact_sha256"]), tmp)
+    tmp.replace(npz)
+    sidecar = {**sidecar, "compiled_format": compiled.FORMAT, "compiled_sha256": _sha256(npz)}
+    _write_sidecar(path, sidecar)
     return sidecar
 
 
@@ -132,8 +183,48 @@ def read_sidecar(path: Path | str) -> dict:
     return sidecar
 
 
-def load(path: Path | str):
-    """(pipeline, sidecar) from a trusted artifact, or ArtifactError."""
+def load(path: Path | str, compiled: bool = True):
+    """(pipeline, sidecar) from a trusted artifact, or ArtifactError: the compiled
+    pipeline from the .npz beside ``path`` when there is one (and ``compiled``), else the
+    scikit-learn pipeline from the .skops."""
+    path = Path(path)
+    if compiled:
+        sidecar = read_sidecar(path)
+        npz = compiled_path(path)
+        if npz.is_file():
+            return load_compiled(npz, sidecar), sidecar
+        log.warning("%s: no compiled model beside it (%s); loading the .skops with scikit-learn "
+                    "(slower; 'patrol model-compile' writes the .npz)", path, npz.name)
+    return load_skops(path)
+
+
+def load_compiled(npz: Path, sidecar: dict):
+    """The ``compiled.CompiledPipeline`` in ``npz``, checked against the sidecar."""
+    from classifiers import compiled
+
+    side = sidecar_path(npz)
+    want = sidecar.get("compiled_sha256")
+    if not want:
+        raise ArtifactError(f"{side}: field 'compiled_sha256' is missing, so nothing vouches for {npz.name}; "
+                            "refusing to load it (recompile with 'patrol model-compile', or remove it)")
+    if sidecar.get("compiled_format", compiled.FORMAT) != compiled.FORMAT:
+        raise ArtifactError(f"{side}: field 'compiled_format' is {sidecar.get('compiled_format')!r}, this version "
+                            f"reads {compiled.FORMAT}; refusing to load {npz.name}")
+    if _sha256(npz) != want:
+        raise ArtifactError(f"{npz}: the file does not match 'compiled_sha256' in its sidecar "
+                            "(corrupted or tampered with); refusing to load it")
+    model = compiled.load(npz)
+    source = str(model.arrays["source_sha256"])
+    if source != sidecar["artifact_sha256"]:
+        raise ArtifactError(f"{npz}: array 'source_sha256' names another .skops than the sidecar's "
+                            "'artifact_sha256' (a stale compiled model); recompile with 'patrol model-compile'")
+    return model
+
+
+def load_skops(path: Path | str):
+    """(scikit-learn pipeline, sidecar) from the .skops, or ArtifactError."""
+    import skops.io as sio
+
     path = Path(path)
     sidecar = read_sidecar(path)
     if _sha256(path) != sidecar["artifact_sha256"]:

@@ -40,6 +40,14 @@ class CharLookup:
             self.keys[n] = (np.array([k for k, _ in pairs], dtype=np.uint64),
                             np.array([i for _, i in pairs], dtype=np.int64))
 
+    @classmethod
+    def from_arrays(cls, keys: dict[int, tuple[np.ndarray, np.ndarray]], ngram_range: tuple[int, int],
+                    size: int) -> "CharLookup":
+        """The lookup from its saved arrays (``classifiers.compiled``), without the vocabulary."""
+        self = cls.__new__(cls)
+        self.ngram_range, self.size, self.keys = tuple(ngram_range), size, dict(keys)
+        return self
+
 
 def _lookup(sorted_keys: np.ndarray, ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(positions in ``keys`` found in the vocabulary, their feature ids)."""
@@ -109,6 +117,17 @@ class WordLookup:
         self.width = width
         self.bigram_keys = np.array([k for k, _ in bigrams], dtype=np.int64)
         self.bigram_ids = np.array([i for _, i in bigrams], dtype=np.int64)
+
+    @classmethod
+    def from_arrays(cls, tokens: list[str], unigram: np.ndarray, bigram_keys: np.ndarray,
+                    bigram_ids: np.ndarray, size: int) -> "WordLookup":
+        """The lookup from its saved arrays (``classifiers.compiled``): ``tokens`` in id order."""
+        self = cls.__new__(cls)
+        self.size = size
+        self.token_ids = dict(zip(tokens, range(len(tokens))))
+        self.unigram, self.width = unigram, len(tokens) + 1
+        self.bigram_keys, self.bigram_ids = bigram_keys, bigram_ids
+        return self
 
 
 def word_counts(token_lists: list[list[str]], lookup: WordLookup, dtype=np.float32) -> sparse.csr_matrix:

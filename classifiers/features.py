@@ -12,8 +12,6 @@ Behaviour is otherwise exactly ``TfidfVectorizer``'s.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -21,22 +19,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from classifiers.fastcount import CharLookup, WordLookup, char_counts, word_counts
-from classifiers.lexicon import CATEGORIES, Lexicon
+from classifiers.lexicon import Lexicon, shared_lexicon  # noqa: F401 (re-exported)
 from classifiers import passages
-from classifiers.normalise import Normalised
 
-N_LEXICON_FEATURES = 3 * len(CATEGORIES) + 2
-
-_lexicons: dict[str | None, Lexicon] = {}
-_lock = threading.Lock()
-
-
-def shared_lexicon(directory: str | None = None) -> Lexicon:
-    """One ``Lexicon`` per directory for the process (it reloads itself when its files change)."""
-    with _lock:
-        if directory not in _lexicons:
-            _lexicons[directory] = Lexicon(directory)
-        return _lexicons[directory]
+N_LEXICON_FEATURES = passages.N_LEXICON_FEATURES
 
 
 class CompactTfidfVectorizer(TfidfVectorizer):
@@ -136,37 +122,16 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         return lex
 
     def transform(self, X):
-        lex = self._lexicon()
-        texts = list(X)
-        hits = [lex.match(Normalised(text, text)) for text in texts]
-        quotes = [{c: [passages.quoted(t, h.start, h.end) for h in hs[c]] for c in CATEGORIES}
-                  for t, hs in zip(texts, hits)]
-        context = [(passages.ENFORCEMENT.search(t) is not None, passages.REPORTING.search(t) is not None)
-                   for t in texts]
-        return self.rows(hits, quotes, context)
+        return passages.text_lexicon_features(self._lexicon(), list(X))
 
     @staticmethod
     def rows(hits_per_doc: list[dict], quoted_per_doc: list[dict] | None = None,
              context: list[tuple[bool, bool]] | None = None) -> sparse.csr_matrix:
-        """The features of documents from their lexicon hits (``Lexicon.match`` results),
-        per hit whether it is quoted, and per document (enforcement, reporting)."""
-        out = np.zeros((len(hits_per_doc), N_LEXICON_FEATURES), dtype=np.float32)
-        for i, hits in enumerate(hits_per_doc):
-            for k, cat in enumerate(CATEGORIES):
-                if hits[cat]:
-                    out[i, 3 * k] = Lexicon.score(hits[cat])
-                    out[i, 3 * k + 1] = float(any(h.evasion for h in hits[cat]))
-                    if quoted_per_doc is not None:
-                        q = quoted_per_doc[i][cat]
-                        out[i, 3 * k + 2] = sum(q) / len(q) if q else 0.0
-            if context is not None:
-                out[i, 3 * len(CATEGORIES)] = float(context[i][0])
-                out[i, 3 * len(CATEGORIES) + 1] = float(context[i][1])
-        return sparse.csr_matrix(out)
+        """The features of documents from their lexicon hits (``passages.lexicon_rows``)."""
+        return passages.lexicon_rows(hits_per_doc, quoted_per_doc, context)
 
     def get_feature_names_out(self, input_features=None):
-        return np.array([f"{kind}_{cat}" for cat in CATEGORIES for kind in ("lexicon", "evasion", "quoted")]
-                        + ["context_enforcement", "context_reporting"], dtype=object)
+        return np.array(passages.lexicon_feature_names(), dtype=object)
 
     def __getstate__(self):
         state = dict(super().__getstate__())

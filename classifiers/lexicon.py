@@ -258,7 +258,7 @@ class Lexicon:
                     continue
                 if e.word and e.kind == "term":
                     if seg is None:
-                        from classifiers.tokenise import default_tokenizer, token_spans
+                        from classifiers.segment import default_tokenizer, token_spans
                         seg = token_spans(default_tokenizer(), text)
                     if not on_word_boundaries(seg, start, end + 1):
                         continue
@@ -302,3 +302,15 @@ def on_word_boundaries(seg, start: int, end: int) -> bool:
         return True
     t_start, t_end, token = seg.raw_token_at(start)
     return t_start <= start and end <= t_end and bool(seg.in_dictionary(token))
+
+
+_shared: dict[str | None, Lexicon] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_lexicon(directory: str | None = None) -> Lexicon:
+    """One ``Lexicon`` per directory for the process (it reloads itself when its files change)."""
+    with _shared_lock:
+        if directory not in _shared:
+            _shared[directory] = Lexicon(directory)
+        return _shared[directory]

@@ -1,20 +1,20 @@
-"""The scikit-learn pipeline and ``Model``: model + lexicon + checks → one result.
+"""``Model``: a scoring back end + lexicon + checks → one result per document.
 
-Pipeline (over normalised text): word TF-IDF over ``ChineseTokenizer`` (1-2
-grams) and character 2-3-gram TF-IDF, joined; then per category a logistic
-regression with sigmoid-calibrated probabilities (``MultiOutputClassifier`` of
-``CalibratedClassifierCV``).
+The back end is the fitted pipeline (``classifiers.pipeline``: word and character
+TF-IDF and lexicon features, then per category a calibrated logistic regression),
+either as scikit-learn objects (``SklearnBackend``, from the .skops or from
+training) or compiled to numpy arrays (``classifiers.compiled``, from the .npz:
+what a crawl process loads; it never imports scikit-learn). Both give the same
+scores; this module imports neither scikit-learn nor skops.
 
 The lexicon enters the model as features (``LexiconFeatures``), so the model
 learns how much a hit counts in its context. Per category the final score is
 the model probability, raised to the review threshold when a structural check
 hit (checks need an item's structure, e.g. a shop's licence field, so they
 cannot be learnt from the text corpus): a check alone asks for a person's
-review, never a block.
-
-and the verdict is ``block`` at or above the block threshold, ``review`` at or
-above the review threshold, else ``pass`` (thresholds chosen on out-of-fold
-page scores, stored in the artifact's sidecar).
+review, never a block; and the verdict is ``block`` at or above the block
+threshold, ``review`` at or above the review threshold, else ``pass``
+(thresholds chosen on out-of-fold page scores, stored in the artifact's sidecar).
 
 Passage scoring (issue 11): the title and text form one input, cut into
 passages (``classifiers.passages``: a text up to 300 characters whole, else
@@ -37,19 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import sklearn
 from scipy import sparse
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
-from sklearn.multioutput import MultiOutputClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifiers.checks import CheckHit, run_checks
-from classifiers.features import CompactTfidfVectorizer, LexiconFeatures, shared_lexicon
-from classifiers.lexicon import CATEGORIES, Hit, Lexicon
+from classifiers.lexicon import CATEGORIES, Hit, Lexicon, shared_lexicon
 from classifiers.normalise import Normalised, normalise
 from classifiers import passages
-from classifiers.tokenise import ChineseTokenizer, default_tokenizer, load_dictionary, token_spans
+from classifiers.segment import token_spans
 
 log = logging.getLogger(__name__)
 
@@ -62,31 +56,8 @@ _NO_QUOTES = {c: [] for c in CATEGORIES}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def build_pipeline(dictionary: tuple[str, ...] | None = None, C: float = 4.0, engine: str = "rjieba") -> Pipeline:
-    if dictionary is None:
-        dictionary = load_dictionary(DICTIONARY_FILE) if DICTIONARY_FILE.is_file() else ()
-    words = CompactTfidfVectorizer(tokenizer=ChineseTokenizer(dictionary=tuple(dictionary), engine=engine),
-                                   token_pattern=None, lowercase=False, ngram_range=(1, 2), min_df=2,
-                            max_features=30000, sublinear_tf=True, dtype=np.float32)
-    chars = CompactTfidfVectorizer(analyzer="char", ngram_range=(2, 3), min_df=2, max_features=30000,
-                            lowercase=False, sublinear_tf=True, dtype=np.float32)
-    linear = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
-    return Pipeline([
-        ("features", FeatureUnion([("words", words), ("chars", chars), ("lexicon", LexiconFeatures())])),
-        ("classify", MultiOutputClassifier(CalibratedClassifierCV(linear, method="sigmoid", cv=3, ensemble=False))),
-    ])
-
-
 def model_input(norm_title: str, norm_text: str) -> str:
     return f"{norm_title}\n{norm_text}" if norm_title else norm_text
-
-
-def positive_proba(pipeline: Pipeline, X) -> np.ndarray:
-    """(n, 3) probabilities of the positive class per category, from features or texts."""
-    clf = pipeline.named_steps["classify"]
-    if not hasattr(X, "shape"):
-        X = pipeline.named_steps["features"].transform(X)
-    return np.column_stack([p[:, 1] for p in clf.predict_proba(X)])
 
 
 def combine(p_model: float, check: bool, review: float) -> float:
@@ -102,9 +73,10 @@ def snippet(original: str, start: int, end: int) -> str:
 
 @dataclass
 class Model:
-    """A trained pipeline with its thresholds; ``classify`` is safe to call from many threads."""
+    """A trained pipeline with its thresholds; ``classify`` is safe to call from many threads.
+    ``pipeline``: a fitted scikit-learn pipeline or a ``compiled.CompiledPipeline``."""
 
-    pipeline: Pipeline
+    pipeline: object
     thresholds: dict[str, dict[str, float]]
     version: str
     meta: dict = field(default_factory=dict)
@@ -113,29 +85,35 @@ class Model:
     registry_path: Path | None = None  # the outlet registry CSV (None: the bundled one)
 
     def __post_init__(self):
-        union = self.pipeline.named_steps["features"]
-        self._names = np.asarray(union.get_feature_names_out(), dtype=object)
-        coefs = []
-        for est in self.pipeline.named_steps["classify"].estimators_:
-            coefs.append(np.mean([c.estimator.coef_[0] for c in est.calibrated_classifiers_], axis=0))
-        self._coef = np.vstack(coefs).astype(np.float32)
+        from classifiers.compiled import CompiledPipeline
+
+        if isinstance(self.pipeline, CompiledPipeline):
+            self._backend = self.pipeline
+        else:
+            from classifiers.pipeline import SklearnBackend
+            self._backend = SklearnBackend(self.pipeline)
+        self._coef = self._backend.evidence_coef
         # the lexicon is matched once per document, for the features and the evidence alike,
         # when the union is the plain (words, chars, lexicon) one built by build_pipeline
-        self._one_match = (union.transformer_weights is None
-                           and [type(t) for _, t in union.transformer_list]
-                           == [CompactTfidfVectorizer, CompactTfidfVectorizer, LexiconFeatures]
-                           and shared_lexicon(union.transformer_list[2][1].directory) is self.lexicon)
+        self._one_match = self._backend.one_match(self.lexicon)
+        self._tokenizer = self._backend.segmenting_tokenizer(self.lexicon)
+
+    @property
+    def compiled(self) -> bool:
+        """Whether this model scores with the compiled arrays (no scikit-learn)."""
+        return self._backend is self.pipeline
+
+    @property
+    def _names(self) -> np.ndarray:
+        return self._backend.feature_names()
 
     def features(self, inputs: list[str]) -> tuple[sparse.csr_matrix, list[dict]]:
         """The feature matrix of model inputs and the lexicon hits of each input."""
-        union = self.pipeline.named_steps["features"]
         hits = [self.lexicon.match(Normalised(s, s)) for s in inputs]
-        return union.transform(inputs).tocsr(), hits
+        return self._backend.transform(inputs), hits
 
     def _segment(self, inp: str):
-        union = self.pipeline.named_steps["features"]
-        tok = union.transformer_list[0][1].tokenizer if self._one_match else default_tokenizer()
-        return token_spans(tok, inp)
+        return token_spans(self._tokenizer, inp)
 
     def passage_features(self, inputs: list[str]) -> tuple[sparse.csr_matrix, list[list[tuple[int, int]]], list[dict]]:
         """Features of every passage of every input (rows in input order), the passage
@@ -143,7 +121,6 @@ class Model:
 
         Each input is segmented and matched against the lexicon once; a passage's
         tokens, hits and context are the slices of those that fall inside it."""
-        union = self.pipeline.named_steps["features"]
         all_spans, all_hits, tokens, strings, win_hits, win_quotes, win_context = [], [], [], [], [], [], []
         for inp in inputs:
             seg = self._segment(inp)
@@ -173,12 +150,11 @@ class Model:
                 win_context.append((passages.any_in(enforcement, s, e), passages.any_in(reporting, s, e)))
             all_spans.append(windows)
             all_hits.append(hits)
-        lexf = LexiconFeatures.rows(win_hits, win_quotes, win_context)
         if self._one_match:
-            words, chars = union.transformer_list[0][1], union.transformer_list[1][1]
-            X = sparse.hstack([words.transform_tokens(tokens), chars.transform(strings), lexf], format="csr")
+            lexf = passages.lexicon_rows(win_hits, win_quotes, win_context)
+            X = self._backend.transform_passages(tokens, strings, lexf)
         else:
-            X = union.transform(strings).tocsr()
+            X = self._backend.transform(strings)
         return X, all_spans, all_hits
 
     # -- inputs -----------------------------------------------------------------------------
@@ -216,11 +192,8 @@ class Model:
         chromes = [normalise(d.get("chrome") or "") if isinstance(d.get("chrome"), str) else _EMPTY
                    for d in docs]
         inputs = [model_input(t.text, x.text) for t, x in zip(titles, texts)] + [c.text for c in chromes]
-        # inputs are our own normalised strings and our own sparse matrices: skip the
-        # per-call validation that would otherwise cost as much as the model itself
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            X, spans, hits = self.passage_features(inputs)
-            proba = positive_proba(self.pipeline, X)
+        X, spans, hits = self.passage_features(inputs)
+        proba = self._backend.proba(X)
         offsets = np.cumsum([0] + [len(s) for s in spans])
         return texts, titles, chromes, X, spans, hits, proba, offsets
 

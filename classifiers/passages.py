@@ -46,6 +46,13 @@ QUOTE_REACH = 8  # a quotation mark within this many characters before and after
 
 
 PARAGRAPH_MAX = 300  # a paragraph up to this long is judged whole
+N_LEXICON_FEATURES = 3 * 3 + 2  # per category (3) lexicon score, evasion, quoted share; then 2 context flags
+
+
+def lexicon_feature_names() -> list[str]:
+    from classifiers.lexicon import CATEGORIES
+    return ([f"{kind}_{cat}" for cat in CATEGORIES for kind in ("lexicon", "evasion", "quoted")]
+            + ["context_enforcement", "context_reporting"])
 
 
 def spans(n: int, window: int = WINDOW, step: int = STEP) -> list[tuple[int, int]]:
@@ -93,3 +100,40 @@ def quoted(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - QUOTE_REACH):start]
     after = text[end:end + QUOTE_REACH]
     return any(q in before for q in OPEN_QUOTES) and any(q in after for q in CLOSE_QUOTES)
+
+
+def lexicon_rows(hits_per_doc: list[dict], quoted_per_doc: list[dict] | None = None,
+                 context: list[tuple[bool, bool]] | None = None):
+    """The lexicon features of texts (``classifiers.features.LexiconFeatures``) from their
+    lexicon hits (``Lexicon.match`` results), per hit whether it is quoted, and per text
+    (enforcement, reporting): per category the lexicon score, whether an evasive form hit
+    and the share of hits inside quotes; then the two context flags."""
+    from scipy import sparse
+
+    from classifiers.lexicon import CATEGORIES, Lexicon
+
+    out = np.zeros((len(hits_per_doc), N_LEXICON_FEATURES), dtype=np.float32)
+    for i, hits in enumerate(hits_per_doc):
+        for k, cat in enumerate(CATEGORIES):
+            if hits[cat]:
+                out[i, 3 * k] = Lexicon.score(hits[cat])
+                out[i, 3 * k + 1] = float(any(h.evasion for h in hits[cat]))
+                if quoted_per_doc is not None:
+                    q = quoted_per_doc[i][cat]
+                    out[i, 3 * k + 2] = sum(q) / len(q) if q else 0.0
+        if context is not None:
+            out[i, 3 * len(CATEGORIES)] = float(context[i][0])
+            out[i, 3 * len(CATEGORIES) + 1] = float(context[i][1])
+    return sparse.csr_matrix(out)
+
+
+def text_lexicon_features(lexicon, texts: list[str]):
+    """The lexicon features of whole (normalised) texts, each matched once."""
+    from classifiers.lexicon import CATEGORIES
+    from classifiers.normalise import Normalised
+
+    hits = [lexicon.match(Normalised(text, text)) for text in texts]
+    quotes = [{c: [quoted(t, h.start, h.end) for h in hs[c]] for c in CATEGORIES} for t, hs in zip(texts, hits)]
+    context = [(ENFORCEMENT.search(t) is not None, REPORTING.search(t) is not None) for t in texts]
+    return lexicon_rows(hits, quotes, context)
+

@@ -28,7 +28,8 @@ from classifiers.corpus import Example, corpus_hash, load_corpus, load_reviews, 
 from classifiers.errors import DataError
 from classifiers.evasion import evade
 from classifiers.lexicon import CATEGORIES
-from classifiers.model import Model, build_pipeline, model_input, positive_proba
+from classifiers.model import Model, model_input
+from classifiers.pipeline import build_pipeline
 from classifiers.normalise import normalise
 from classifiers.pages import clean_text, embed, news_sentences, page_length, window_context
 

@@ -1,4 +1,5 @@
-"""``patrol train``, ``patrol evaluate`` and ``patrol classify``: the classifier from the command line.
+"""``patrol train``, ``patrol evaluate``, ``patrol classify`` and ``patrol model-compile``: the
+classifier from the command line (``model-compile`` writes the .npz a crawl loads beside a .skops).
 
 ``patrol classify`` reads JSON Lines (objects with ``text``, optional ``title``
 and ``source_kind`` / ``kind`` and any item fields) from FILE or stdin and
@@ -210,4 +211,20 @@ def rescore(source: str | None, since: str | None, model_path: str | None) -> No
         sys.exit(1)
 
 
-commands = [train, evaluate, classify, rescore]
+@click.command("model-compile")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+              help="Model artifact (.skops) to compile (default: PATROL_MODEL).")
+def model_compile(model_path: str | None) -> None:
+    """Write the compiled .npz beside an existing .skops (what crawls load; `patrol train` writes it too)."""
+    from classifiers import ClassifierError
+    from classifiers.artifact import compile_artifact, compiled_path
+
+    path = _model_path(model_path)
+    try:
+        sidecar = compile_artifact(path)
+    except ClassifierError as exc:
+        raise PatrolError(str(exc)) from exc
+    click.echo(f"model {sidecar['version']}: {compiled_path(path)} written (sha256 {sidecar['compiled_sha256']})")
+
+
+commands = [train, evaluate, classify, rescore, model_compile]

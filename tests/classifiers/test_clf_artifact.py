@@ -36,13 +36,16 @@ def test_shipped_model_is_small_and_has_its_sidecar():
         assert key in side
 
 
-def test_round_trip_gives_identical_scores(model, tmp_path):
-    before = model.classify_many(DOCS)
+def test_round_trip_gives_identical_scores(skops_model, tmp_path):
+    before = skops_model.classify_many(DOCS)
     path = tmp_path / "again.skops"
-    save_model(model, path, model.meta.get("metrics"))
-    again = load_model(path, cached=False)
-    assert again.classify_many(DOCS) == before
-    assert again.version == model.version
+    save_model(skops_model, path, skops_model.meta.get("metrics"))
+    assert path.with_suffix(".npz").is_file()
+    for compiled in (True, False):
+        again = load_model(path, cached=False, compiled=compiled)
+        assert again.compiled is compiled
+        assert again.classify_many(DOCS) == before
+        assert again.version == skops_model.version
 
 
 def test_tampered_artifact_is_refused(copy):

@@ -16,9 +16,9 @@ def texts():
     return corpus + edge
 
 
-def test_fast_transform_equals_scikit_learn(model):
+def test_fast_transform_equals_scikit_learn(skops_model):
     docs = texts()
-    union = model.pipeline.named_steps["features"]
+    union = skops_model.pipeline.named_steps["features"]
     for name, vec in union.transformer_list[:2]:
         assert isinstance(vec, CompactTfidfVectorizer)
         assert vec._fast_lookup(), name
@@ -41,11 +41,13 @@ def test_fast_transform_on_a_freshly_fitted_vectorizer():
         assert np.allclose(got.toarray(), want.toarray(), atol=1e-6)
 
 
-def test_model_features_equal_the_pipeline_union(model):
-    """Model.features matches the lexicon once per document; the matrix must be the union's."""
+def test_model_features_equal_the_pipeline_union(model, skops_model):
+    """Model.features matches the lexicon once per document; the matrix must be the union's,
+    for the scikit-learn model and the compiled one alike."""
     docs = texts()
-    assert model._one_match
-    X, hits = model.features(docs)
-    reference = model.pipeline.named_steps["features"].transform(docs)
-    assert X.shape == reference.shape and abs(X - reference).max() < 1e-6
-    assert len(hits) == len(docs)
+    reference = skops_model.pipeline.named_steps["features"].transform(docs)
+    for m in (skops_model, model):
+        assert m._one_match
+        X, hits = m.features(docs)
+        assert X.shape == reference.shape and abs(X - reference).max() < 1e-6
+        assert len(hits) == len(docs)

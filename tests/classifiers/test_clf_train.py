@@ -1,10 +1,11 @@
 """One small training run: the whole path from corpus to a model that classifies."""
 
+from classifiers import load_model, save_model
 from classifiers.corpus import is_test, load_corpus, load_reviews
 from classifiers.train import train, training_examples
 
 
-def test_small_training_run_with_extra_examples():
+def test_small_training_run_with_extra_examples(tmp_path):
     extra = [{"text": "蓝鲸秘境直播间，夜里十二点后开放特别节目", "labels": ["vulgar"], "source_kind": "app"},
              {"text": "蓝鲸科普馆，带孩子认识海洋动物", "labels": []}]
     messages = []
@@ -17,6 +18,13 @@ def test_small_training_run_with_extra_examples():
     r = model.classify_many([{"text": "网盘链接自动发货 全本txt 电子版PDF 拍下秒发"},
                              {"text": "酒店位置方便，房间干净"}])
     assert r[0]["scores"]["unlicensed_publication"] > r[1]["scores"]["unlicensed_publication"]
+    # what `patrol train` saves: the .skops, its compiled .npz and the sidecar vouching for both
+    side = save_model(model, tmp_path / "m.skops")
+    assert (tmp_path / "m.npz").is_file() and side["compiled_sha256"]
+    loaded = load_model(tmp_path / "m.skops", cached=False)
+    assert loaded.compiled
+    assert loaded.classify_many([{"text": "网盘链接自动发货 全本txt 电子版PDF 拍下秒发"},
+                                 {"text": "酒店位置方便，房间干净"}]) == r
 
 
 def test_training_never_sees_the_test_side():
