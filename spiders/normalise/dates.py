@@ -26,6 +26,13 @@ _NO_YEAR = re.compile(r"(?<![\d/.-])(\d{1,2})\s*(?:[-/]|月)\s*(\d{1,2})(?!\d)\s
 _AGO = re.compile(r"(\d+)\s*(秒|分钟|分|小时|个小时|天|日|周|星期|个月|月)\s*前")
 _DAY_WORD = re.compile(r"(刚刚|今天|今日|昨天|昨日|前天)(?:\s*(\d{1,2}):(\d{2}))?")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+# English pages of Chinese outlets: 'Mar 10, 2025 09:12 PM', '10 March 2025 21:12'
+_MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                          "nov", "dec"))}
+_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_TIME_EN = r"(?:,?\s*(?:at\s+)?(\d{1,2}):(\d{2})(?::\d{2})?\s*([ap]\.?m\.?)?)?"
+_ENGLISH = (re.compile(r"(?<![a-z])" + _MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME_EN, re.I),
+            re.compile(r"(?<!\d)(\d{1,2})\s+" + _MON + r",?\s+(\d{4})" + _TIME_EN, re.I))
 
 
 def office_tz() -> ZoneInfo:
@@ -48,8 +55,10 @@ def date_text(text: str) -> str | None:
     '发布时间：2025-03-10 15:20 来源：…'), None when there is none."""
     if not text:
         return None
-    for pattern in (_FULL, _AGO, _DAY_WORD, _NO_YEAR):
+    for pattern in (_FULL, *_ENGLISH, _AGO, _DAY_WORD, _NO_YEAR):
         m = pattern.search(text)
+        if m and pattern is _DAY_WORD and m.group(2) is None and len(text.strip()) > len(m.group(0)) + 6:
+            continue  # '今天下午，大桥合龙' in a sentence is no date line; '今天 09:12' is
         if m and normalise_date(m.group(0).strip()):
             return m.group(0).strip()
     return None
@@ -84,6 +93,9 @@ def normalise_date(value, fetched_at: dt.datetime | None = None) -> str | None:
                 (1 if offset[0] == "+" else -1) * dt.timedelta(hours=int(offset[1:3]), minutes=int(offset[-2:])))
             return _iso(when.replace(tzinfo=off).astimezone(tz))
         return _iso(when.replace(tzinfo=tz))
+    english = _english(text, tz)
+    if english:
+        return english
     m = _AGO.search(text)
     if m:
         n, unit = int(m.group(1)), m.group(2)
@@ -115,4 +127,25 @@ def normalise_date(value, fetched_at: dt.datetime | None = None) -> str | None:
         if hh is None:
             return day.isoformat()
         return _iso(dt.datetime(day.year, day.month, day.day, int(hh), int(mm), tzinfo=tz))
+    return None
+
+
+def _english(text: str, tz: ZoneInfo) -> str | None:
+    for i, pattern in enumerate(_ENGLISH):
+        m = pattern.search(text)
+        if not m:
+            continue
+        if i == 0:
+            mon, d, y, hh, mm, ampm = m.groups()
+        else:
+            d, mon, y, hh, mm, ampm = m.groups()
+        day = _valid(int(y), _MONTHS[mon[:3].lower()], int(d))
+        if day is None:
+            return None
+        if hh is None:
+            return day.isoformat()
+        hour = int(hh) % 12 + (12 if ampm and ampm[0].lower() == "p" else 0) if ampm else int(hh)
+        if hour > 23 or int(mm) > 59:
+            return day.isoformat()
+        return _iso(dt.datetime(day.year, day.month, day.day, hour, int(mm), tzinfo=tz))
     return None

@@ -164,11 +164,11 @@ def normalise_news_licence(value: Any) -> str | None:
 
 # -- byline --------------------------------------------------------------------
 _ROLE = (r"本报记者|本台记者|本网记者|特约记者|实习记者|见习记者|首席记者|记者|通讯员|特约撰稿人|撰稿|"
-         r"作者|撰文|文字|文(?=\s*[/／:：|])|来源|编译|综合|报道|"
+         r"作者|撰文|文字|文(?=\s*[/／:：|丨｜])|来源|编译|综合|报道|"
          r"本報記者|記者|通訊員|報導|報道|來源|編譯")
 _NOT_REPORTER = re.compile(r"(?:责任编辑|責任編輯|责编|编辑|編輯|主编|攝影|审核|审校|校对|监制|摄影|摄像|图片|视频|制图|设计|美编|"
-                           r"策划|统筹|出品|翻译|实习生|(?<!文/)(?<!文／)图)\s*[:：/|]?\s*[\u4e00-\u9fff·]{2,4}")
-_ROLE_RE = re.compile(r"(?:" + _ROLE + r")\s*[:：/|丨]?\s*")
+                           r"策划|统筹|出品|翻译|实习生|(?<!文/)(?<!文／)图)\s*[:：/|丨｜]?\s*[\u4e00-\u9fff·]{2,4}")
+_ROLE_RE = re.compile(r"(?:" + _ROLE + r")\s*[:：/|丨｜]?\s*")
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,3}(?:·[\u4e00-\u9fff]{2,6})?|[A-Z][a-z]+(?: [A-Z][a-z]+)+")
 _EMAIL = re.compile(r"\S+@\S+")
 _BAD_NAME = re.compile(r"^(?:本人|本报|本网|本台|新华|记者|编辑|通讯|来源|作者|发布|责任|日报|晚报|网站|客户端|"
@@ -177,12 +177,22 @@ _BAD_NAME = re.compile(r"^(?:本人|本报|本网|本台|新华|记者|编辑|�
 _SPLIT = re.compile(r"[、，,/ 和及\s]+")
 
 
+_BY_EN = re.compile(r"^\s*(?:by|written by|reporter:?)\s+(.+)$", re.I)
+_EN_WORD = r"(?!(?:Published|Updated|Posted|Source|Editor|Photo|Date|Time|From)\b)[A-Z][a-z]+"
+_EN_NAMES = re.compile(_EN_WORD + r"(?: " + _EN_WORD + r"){1,2}")
+
+
 def normalise_byline(value: Any, outlet: str | None = None) -> str | None:
-    """The reporters' names: '本报记者 王敏' → '王敏', '记者 李明 通讯员 张华' → '李明、张华';
+    """The reporters' names: '本报记者 王敏' → '王敏', '记者 李明 通讯员 张华' → '李明、张华',
+    'By Li Qiang and Zhou Min' → 'Li Qiang、Zhou Min';
     never an editor or photographer (责任编辑：…, 摄影：…), never the outlet or an e-mail."""
     if value in (None, ""):
         return None
     text = _EMAIL.sub(" ", str(value))
+    english = _BY_EN.match(text)
+    if english:
+        names = [n for n in _EN_NAMES.findall(english.group(1)) if not (outlet and n in outlet)]
+        return "、".join(dict.fromkeys(names[:6])) or None
     text = _NOT_REPORTER.sub(" ", text)
     text = re.sub(r"[（(【\[].*?[）)】\]]", " ", text)  # (实习生), 【来源】
     names: list[str] = []

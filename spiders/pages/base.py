@@ -83,14 +83,78 @@ _FURNITURE_NAME = re.compile(r"(?:^|[\s_-])(?:" + "|".join(re.escape(w) for w in
 _FURNITURE_TAG_NAMES = {"nav", "footer", "aside"}
 
 
-def pruned_copy(root, *, classes: bool = True):
+# A block headed "相关推荐", "猜你喜欢", "作者最新文章", "Related articles"… is a list of other
+# pages, whatever its class is named.
+RELATED_HEAD = re.compile(
+    r"^\s*(?:相关|推荐|猜你|为你推荐|你可能|大家还|大家都在|同类|热门|热点|热榜|热文|热新闻|排行|本类|最新更新|最新文章|"
+    r"更多|其他|其它|看了又看|精彩推荐|延伸阅读|TA的|作者最新|作者其他|24小时|头条热|related|more |most |trending|popular)",
+    re.I)
+_HEADINGS = {"h2", "h3", "h4", "h5", "dt"}
+_LIST_BLOCKS = {"div", "section", "ul", "ol", "td", "table", "dl", "tbody"}
+
+
+def _related_block(el) -> bool:
+    """A block that opens with a heading naming a list of other pages (its first
+    text: an ``<h3>``, a table's title cell), and is no page region."""
+    if el.tag not in _LIST_BLOCKS:
+        return False
+    first_text = next((t for t in el.itertext() if t.strip()), "").strip()
+    if not (0 < len(first_text) <= 20 and RELATED_HEAD.match(first_text)):
+        return False
+    return len(el.text_content()) <= 3000
+
+
+_DATE_ONLY = re.compile(r"^[\s(（\[【]*(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2})?[\s)）\]】]*$")
+
+
+def _link_dense(tree, keep: set) -> list:
+    """Blocks that are mostly links (menus, lists of other articles in table
+    layouts that name nothing): five links or more and at least 60% of the
+    block's text in links; never a block holding the headline."""
+    sizes: dict = {}
+
+    def walk(el) -> tuple[int, int, int]:
+        total = len((el.text or "").strip())
+        linked = total if el.tag == "a" else 0
+        links = 1 if el.tag == "a" else 0
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            t, lk, n = walk(child)
+            tail = (child.tail or "").strip()
+            total += t + len(tail)
+            # a date beside a link is part of the list entry ("· 标题  2025-03-01")
+            linked += lk + (len(tail) if tail and _DATE_ONLY.match(tail) else 0)
+            links += n
+        if el.tag == "a" or (len(el) == 0 and total and _DATE_ONLY.match(el.text or "")):
+            linked = total
+        sizes[el] = (total, linked, links)
+        return total, linked, links
+
+    walk(tree)
+    out = []
+    for el, (total, linked, links) in sizes.items():
+        if el.tag in _LIST_BLOCKS and el not in keep and links >= 5 and total >= 40 and linked >= 0.6 * total:
+            out.append(el)
+    return out
+
+
+def pruned_copy(root, *, classes: bool = True, headline: str | None = None, link_dense: bool = False):
     """A copy of the tree without its furniture (see PRUNE_XPATHS), found in one
     pass in Python: the same rule as the XPath expressions, which lxml evaluates
-    far slower (a translate() per element and word)."""
+    far slower (a translate() per element and word). With ``classes``, blocks
+    headed like lists of other pages go too; with ``link_dense`` (detail pages),
+    blocks that are mostly links. The headline's ancestors are always kept."""
     tree = copy.deepcopy(root)
     keep = set()
     for h1 in tree.iter("h1"):
         keep.update(h1.iterancestors())
+    if headline:
+        for el in tree.iter(etree.Element):
+            if isinstance(el.tag, str) and len(el) <= 3 and el.text_content().strip() == headline:
+                keep.update(el.iterancestors())
+                keep.add(el)
+                break
     doomed = []
     for el in tree.iter(etree.Element):
         if el in keep or not isinstance(el.tag, str):
@@ -100,8 +164,10 @@ def pruned_copy(root, *, classes: bool = True):
             continue
         if classes:
             names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-            if names.strip() and _FURNITURE_NAME.search(names):
+            if (names.strip() and _FURNITURE_NAME.search(names)) or _related_block(el):
                 doomed.append(el)
+    if link_dense:
+        doomed.extend(_link_dense(tree, keep))
     for el in doomed:
         parent = el.getparent()
         if parent is not None:
@@ -116,7 +182,8 @@ def pruned_copy(root, *, classes: bool = True):
     return tree
 
 
-def main_content(root, url: str, *, prune: bool = False, short_ok: bool = False) -> str:
+def main_content(root, url: str, *, prune: bool = False, short_ok: bool = False,
+                 headline: str | None = None, link_dense: bool = False) -> str:
     """trafilatura's main text of an lxml tree ('' when it finds none).
     trafilatura works on its own copy of the tree, so the caller's tree is intact.
     ``nav``/``footer``/``aside`` elements are pruned first on every page (they are
@@ -124,7 +191,8 @@ def main_content(root, url: str, *, prune: bool = False, short_ok: bool = False)
     and with ``prune`` also blocks named like furniture (related, sidebar, hot…)."""
     try:
         options = _TRAFILATURA_ZH if short_ok else _TRAFILATURA
-        text = trafilatura.extract(pruned_copy(root, classes=prune), url=url, options=options)
+        tree = pruned_copy(root, classes=prune, headline=headline, link_dense=link_dense)
+        text = trafilatura.extract(tree, url=url, options=options)
     except Exception as exc:  # hostile markup: no main content, never a crash
         logger.debug("main content unreadable on %s: %s", url, exc)
         return ""
@@ -360,6 +428,10 @@ class Page:
     def text(self) -> str:
         return self._text
 
+    def headline_text(self) -> str | None:
+        """The page's heading as shown when it has no ``<h1>`` (kept whole by pruning)."""
+        return None
+
     # Furniture is pruned before trafilatura runs (see PRUNE_XPATHS); a listing's
     # heading (the app or product name) is part of its content, an article's
     # headline is the item's title, not its body.
@@ -377,7 +449,9 @@ class Page:
         value = self.field("text", ("main content (trafilatura)",
                                     lambda: main_content(self.sel.root, self.response.url,
                                                          prune=self.prune_furniture,
-                                                         short_ok=self.short_articles))) or ""
+                                                         short_ok=self.short_articles,
+                                                         headline=self.headline_text(),
+                                                         link_dense=self.role == "detail"))) or ""
         if value and self.heading_in_text and "text" not in self.profile.fields:
             # trafilatura leaves the heading out of a listing's text: the product or app name is content
             h1 = clean(self.sel.xpath("string(//h1)").get())
@@ -465,11 +539,17 @@ class Page:
 _TITLE_SEP = re.compile(r"\s+[-_|｜–—]\s+|\s*[|｜_]\s*")
 
 
+_ENGLISH_TAIL = re.compile(r"^(.*[\u4e00-\u9fff].*?)\s*[-–—]\s*[A-Za-z][A-Za-z .&']*$")
+
+
 def title_suffix(title: str) -> str:
-    """'某文章 - 城南日报' → '城南日报'; '' when the title has no separator."""
+    """'某文章 - 城南日报' → '城南日报'; '' when the title has no separator;
+    '某某新闻-The Paper' → '某某新闻' (the English name beside the Chinese one)."""
     parts = [p for p in _TITLE_SEP.split(title or "") if p.strip()]
     if len(parts) > 1:
-        return clean(parts[-1])
+        suffix = clean(parts[-1])
+        m = _ENGLISH_TAIL.match(suffix)
+        return clean(m.group(1)) if m else suffix
     # '某商品-某书城': a hyphen without spaces, when what follows is a short name
     m = _TIGHT_SUFFIX.search(title or "")
     return m.group(1) if m else ""
@@ -481,4 +561,8 @@ _TIGHT_SUFFIX = re.compile(r"\S-([\u4e00-\u9fffA-Za-z]{2,12})\s*$")
 def title_head(title: str) -> str:
     """'某文章_国内新闻_某某网' → '某文章': the title without the site's suffixes."""
     parts = [clean(p) for p in _TITLE_SEP.split(title or "") if p.strip()]
+    if len(parts) == 1:
+        m = _TIGHT_SUFFIX.search(parts[0])  # '某商品-某书城'
+        if m:
+            return clean(parts[0][:m.start(1) - 1])
     return parts[0] if parts else ""

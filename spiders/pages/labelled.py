@@ -72,7 +72,9 @@ def _furniture(el) -> bool:
 
 
 def _text(el) -> str:
-    return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+    # the texts of separate elements joined with a space: '发布时间: 2025-02-14' and
+    # '09:41' in two spans are '2025-02-14 09:41', not '2025-02-1409:41'
+    return re.sub(r"\s+", " ", " ".join(el.itertext())).strip()
 
 
 def _next_value(el) -> str:

@@ -25,11 +25,15 @@ LICENCE_CLAIM = re.compile(
     r"新闻出版|广播电视节目制作经营许可")
 CONTACT = re.compile(r"联系(?:我们|电话|方式|邮箱)?|电话|邮箱|E-?mail|地址|QQ|微信", re.I)
 BYLINE = re.compile(r"(?:本报记者|本台记者|本网记者|特约记者|记者|記者|作者|通讯员|通訊員|文\s*[/／]\s*图|"
-                    r"图\s*[/／]\s*文|文(?=\s*[/／:：|丨]))(?![站证證])"
-                    r"\s*[:：/|丨]?\s*"
+                    r"图\s*[/／]\s*文|文(?=\s*[/／:：|丨｜]))(?![站证證])"
+                    r"\s*[:：/|丨｜]?\s*"
                     r"([\u4e00-\u9fa5]{2,3}(?:[、，, ]\s*[\u4e00-\u9fa5]{2,3}(?![:：\u4e00-\u9fa5])){0,3})(?:(?![\u4e00-\u9fa5])|(?=报道|摄|报|通讯员))")
 DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?")
-DATE_META = ("article:published_time", "og:article:published_time", "pubdate", "publishdate", "publish_date",
+# An English page's byline: 'By Li Qiang', 'By Zhang Wei and Li Na'
+_EN_WORD = r"(?!(?:Published|Updated|Posted|Source|Editor|Photo|Date|Time|From)\b)[A-Z][a-z]+"
+_EN_NAME = _EN_WORD + r"(?: " + _EN_WORD + r"){1,2}"
+BYLINE_EN = re.compile(r"(?<![A-Za-z])By\s+(" + _EN_NAME + r"(?:\s*(?:,|and)\s*" + _EN_NAME + r")*)")
+DATE_META = ("article:published_time", "publish_time", "pubtime", "apub:time", "ptime", "publish-time", "og:article:published_time", "pubdate", "publishdate", "publish_date",
              "publishtime", "published_time", "og:release_date", "release_date", "dc.date", "dc.date.issued",
              "date", "sailthru.date", "parsely-pub-date", "weibo:article:create_at", "article:published")
 AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
@@ -44,6 +48,16 @@ def find_date(text: str) -> str:
     return f"{y}-{int(mo):02d}-{int(d):02d}" + (f" {t}" if t else "")
 
 
+_WECHAT_CT = re.compile(r"\bvar\s+ct\s*=\s*[\"'](\d{10})[\"']")
+_ACCOUNT_NAME_XPATH = (
+    "//*[contains(@class, 'media-name') or contains(@class, 'account-name') or contains(@class, 'author-name') "
+    "or contains(@class, 'user-name') or contains(@class, 'mp-name') or contains(@class, 'nickname') "
+    "or (contains(@class, 'article-meta') and .//*[@class='name']) or contains(@class, 'user-info')]"
+    "/descendant-or-self::*[(self::a or self::p or self::span or self::h3 or self::h4 or self::div)"
+    " and not(*[not(self::a or self::span or self::em)])][normalize-space()][1]")
+_ACCOUNT_CARD = re.compile(r"粉丝|官方账号|官方帐号|\+\s*关注|关注$|关注 |创作者|文章\s*[\d,.]+|作品\s*[\d.]+")
+FOOT_LINE = re.compile(r"^(?:上一篇|下一篇|上一条|下一条)|【?(?:打印本页|关闭窗口|打印|关闭|收藏)】?\s*$|版权所有|"
+                       r"ICP[备证]|公网安备|^\s*(?:主办|承办|技术支持)[:：]|copyright|©", re.I)
 HEAD_LABELS = re.compile(r"(?:来源|作者|发布|发布时间|发布日期|编辑|点击数?|阅读|浏览|字号|时间)\s*[:：]|"
                          r"[|｜]\s*来源|字号|打印|分享到")
 EDITOR_LINE = re.compile(r"^[\s(（【\[]*(?:责任编辑|責任編輯|责编|编辑|編輯|审核|校对|监制)\s*[:：]?[^。！？]{0,30}[)）】\]]?\s*$")
@@ -76,7 +90,10 @@ class NewsPage(Page):
             lines = lines[at + 1:]
         while lines and len(lines[0]) <= 120 and FULL_DATE.search(lines[0]) and HEAD_LABELS.search(lines[0]):
             lines.pop(0)
-        while lines and len(lines[-1]) <= 40 and EDITOR_LINE.match(lines[-1]):
+        # under the body: the editor credit, then (in table layouts trafilatura takes
+        # whole) the previous/next links, print/close buttons and the footer
+        while lines and ((len(lines[-1]) <= 40 and EDITOR_LINE.match(lines[-1]))
+                         or (len(lines[-1]) <= 200 and FOOT_LINE.search(lines[-1]))):
             lines.pop()
         return "\n".join(lines)
 
@@ -115,7 +132,7 @@ class NewsPage(Page):
     def _find_article_head(self) -> str:
         """The few lines under the headline (date line, source, byline): the text
         after the ``<h1>`` in its container, before the body starts."""
-        h1 = self.sel.xpath("//h1")
+        h1 = self.sel.xpath("//h1") or self._headline_elements()
         if not h1:
             # no headline element: only a page that says it is an article has a head to read
             if self.metas.get("og:type") == "article" or self.node("NewsArticle", "Article", "BlogPosting"):
@@ -137,20 +154,61 @@ class NewsPage(Page):
                 return after[:300]
         return ""
 
+    def headline_text(self) -> str | None:
+        return None if self.sel.xpath("//h1") else (clean(self.title()) or None)
+
+    def _headline_elements(self):
+        """Without ``<h1>``: the element showing the headline (an ``<h2>``, a table
+        cell's ``<font><b>``), found by its text."""
+        headline = clean(self.title())
+        if len(headline) < 4:
+            return []
+        for el in self.sel.xpath("//body//*[self::h2 or self::h3 or self::div or self::td or self::p or self::span "
+                                 "or self::b or self::strong or self::font][not(ancestor::a)]"):
+            if len(el.root) <= 3 and clean(el.xpath("string()").get()) == headline:
+                return [el]
+        return []
+
     def _date_from_head(self) -> str | None:
         return date_text(self.article_head())
 
     def _date_in_text(self) -> str | None:
-        return date_text("\n".join(self.text().splitlines()[:2]))
+        """A dated first line of the body, with its year: a bare '2月13日，' or
+        '今天下午' opening the article is the day of the event, not of the page."""
+        first_lines = "\n".join(self.text().splitlines()[:2])
+        m = FULL_DATE.search(first_lines)
+        return m.group(0).strip() if m and normalise_date(m.group(0)) else None
+
+    def _script_date(self) -> str | None:
+        """A WeChat article's publication time, set by its script (``var ct =
+        "1741429800"``) while the visible ``#publish_time`` stays empty."""
+        for script in self.sel.xpath("//script[not(@src)]/text()").getall():
+            m = _WECHAT_CT.search(script)
+            if m:
+                return m.group(1)
+        return None
 
     def _account_name(self) -> str | None:
-        """A platform article's account (a WeChat 公众号's nickname): the outlet there,
-        not the platform's og:site_name."""
+        """A platform article's account (a WeChat 公众号's nickname, a 头条号, 百家号,
+        企鹅号 or 搜狐号): the outlet there, not the platform's og:site_name."""
         found = self.sel.css("#js_name, .profile_nickname, .rich_media_meta_nickname a")
-        return clean(found[0].xpath("string()").get()) if found else None
+        if found:
+            return clean(found[0].xpath("string()").get())
+        if self.metas.get("mediaid") and not self.metas["mediaid"].isdigit():
+            return self.metas["mediaid"]
+        # an account card: a name element beside a follow button, fan count or
+        # "官方账号" (an outlet's own author card has none of them)
+        for el in self.sel.xpath(_ACCOUNT_NAME_XPATH):
+            name = clean(el.xpath("string()").get())
+            if not (2 <= len(name) <= 20) or re.search(r"记者|编辑|作者|[:：|｜]", name):
+                continue
+            for block in el.xpath("ancestor::*[position() <= 3]"):
+                if _ACCOUNT_CARD.search(clean(block.xpath("string()").get())):
+                    return name
+        return None
 
     def _byline_in(self, text: str) -> str | None:
-        m = BYLINE.search(text or "")
+        m = BYLINE.search(text or "") or BYLINE_EN.search(text or "")
         return m.group(0) if m else None
 
     def _byline_in_text(self) -> str | None:
@@ -191,6 +249,7 @@ class NewsPage(Page):
                         ("labelled value", lambda: date_text(self.label("published") or "")
                          or self.label("published")),
                         ("article head", self._date_from_head),
+                        ("page script (WeChat ct)", self._script_date),
                         ("main text", self._date_in_text)]
         published = self.typed_field("published", normalise_date, *date_sources)
         if published and len(published) == 10 and "published" not in self.profile.fields:

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from spiders.normalise.fields import CREDIT_CODE, ICP, NEWS_LICENCE, SHOP_LICENCE
+from spiders.pages.base import clean, title_head
 
 COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–~]\s*\d{4})?)?\s*"
                        r"([\u4e00-\u9fffA-Za-z·（）()]{2,30}?)\s*(?:版权所有|all rights|保留所有)", re.I)
@@ -24,17 +25,22 @@ def _one(pattern: re.Pattern, text: str, group: int = 0) -> str | None:
 
 def site_facts(page) -> dict[str, Any]:
     chrome = page.chrome
+    # the chrome first; the whole page when the main content took the footer in
+    texts = (chrome, page.full_text())
     facts: dict[str, Any] = {}
     for key, pattern, group in (("icp", ICP, 0), ("news_licence", NEWS_LICENCE, 1),
                                 ("shop_licence", SHOP_LICENCE, 0), ("credit_code", CREDIT_CODE, 0),
                                 ("operator", OPERATOR, 1)):
-        value = _one(pattern, chrome, group)
+        value = next((v for v in (_one(pattern, t, group) for t in texts) if v), None)
         if value:
             facts[key] = value
-    m = COPYRIGHT.search(chrome) or RIGHTS.search(chrome)
+    m = next((m for t in texts for m in (COPYRIGHT.search(t) or RIGHTS.search(t),) if m), None)
     if m:
         facts["copyright"] = m.group(1).strip()
-    name = page.metas.get("og:site_name") or page.site_name_from_title()
+    # a home page's title is "site - slogan"; other pages' "page - site"
+    name = page.metas.get("og:site_name") or (
+        title_head(clean(page.sel.xpath("//title/text()").get())) if page.role == "start" else None) \
+        or page.site_name_from_title()
     if name:
         facts["name"] = name
     return facts

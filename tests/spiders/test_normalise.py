@@ -127,3 +127,28 @@ def test_a_value_that_does_not_normalise_keeps_its_raw_value_and_is_counted():
                               "<tr><th>下载量</th><td>64.0MB</td></tr></table><p>" + "应用介绍。" * 30 + "</p></body></html>")
     assert item["updated"] is None and item["raw"]["updated"] == "近期" and "unparsed/updated" in page.issues
     assert item["downloads"] is None and item["raw"]["downloads"] == "64.0MB"
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("Published: Mar 10, 2025 09:12 PM", "2025-03-10T21:12:00+08:00"),
+    ("Sept. 3, 2024 at 8:05 am", "2024-09-03T08:05:00+08:00"),
+    ("10 March 2025", "2025-03-10"), ("Updated: Dec 31, 2024", "2024-12-31"),
+])
+def test_english_dates_of_chinese_outlets(shown, expected):
+    assert normalise_date(shown, FETCHED) == expected
+
+
+def test_a_day_word_in_a_sentence_is_no_date_line():
+    from spiders.normalise.dates import date_text
+    assert date_text("原创 文｜林小雨 江城晚报 今天下午，江城大桥主桥合龙！这座横跨长江的大桥") is None
+    assert date_text("江城晚报 今天 09:12") == "今天 09:12"
+    assert date_text("昨天") == "昨天"
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("文｜陈思远", "陈思远"), ("记者｜周晓梅 编辑｜刘一", "周晓梅"),
+    ("By Li Qiang", "Li Qiang"), ("By Zhang Wei and Li Na", "Zhang Wei、Li Na"),
+    ("By Li Qiang Published: Mar 10, 2025", "Li Qiang"),
+])
+def test_bylines_with_full_width_bars_and_english(shown, expected):
+    assert normalise_byline(shown) == expected
