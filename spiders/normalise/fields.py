@@ -80,8 +80,12 @@ def normalise_age_rating(value: Any) -> str | None:
 
 # -- price ---------------------------------------------------------------------
 _NUM = r"(\d[\d,]*(?:\.\d{1,2})?)"
-_SELLING = re.compile(r"(?:促销价|券后价|到手价|活动价|秒杀价|折后价|会员价|现价|售价|特价|优惠价|团购价|拼团价|价格)"
+# What the buyer pays now, strongest first: a promotion's price over the plain
+# 价格/售价 beside it (淘宝 shows 价格 ¥98.00 struck, then 促销价 ¥49.90)
+_SELLING = re.compile(r"(?:促销价|券后价|到手价|活动价|秒杀价|折后价|拼单价|拼团价|团购价|特价|优惠价|限时价)"
                       r"\s*[:：]?\s*[¥￥]?\s*" + _NUM)
+_PLAIN_PRICE = re.compile(r"(?:现价|售价|会员价|价格)\s*[:：]?\s*[¥￥]?\s*" + _NUM)
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000\xa0]+(?=[\u4e00-\u9fff])")
 _LIST = re.compile(r"(?:定价|原价|市场价|标价|吊牌价|参考价|划线价)\s*[:：]?\s*[¥￥]?\s*" + _NUM)
 _THRESHOLD = re.compile(r"满\s*[¥￥]?\s*\d[\d,.]*\s*元?\s*(?:包邮|减|可用|立减|送|返)|[¥￥]?\s*\d[\d,.]*\s*元?\s*(?:包邮|免运费|起包邮)|"
                         r"(?:运费|邮费|快递)\s*[:：]?\s*[¥￥]?\s*\d[\d,.]*\s*元?|减\s*\d+\s*元?|\d+\s*元\s*(?:券|优惠券)")
@@ -102,8 +106,8 @@ def normalise_price(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    text = str(value)
-    m = _SELLING.search(text)
+    text = _CJK_GAP.sub("", str(value))  # '到 手 价' as 京东 spaces it
+    m = _SELLING.search(text) or _PLAIN_PRICE.search(text)
     if m:
         return _f(m.group(1))
     text = _THRESHOLD.sub(" ", text)

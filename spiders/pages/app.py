@@ -4,6 +4,7 @@ version, update date, description."""
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,7 +32,22 @@ def parse_rating(value: Any) -> float | None:
 
 
 _NAME_VERSION = re.compile(r"\s*[-_ ]?\s*(?:[vV]\s*\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)+)\s*(?:版|版本)?\s*$")
-_NAME_SUFFIX = re.compile(r"\s*(?:(?:官方|最新|安卓|手机|免费|正式|破解|绿色|纯净|中文|官网)+版?|下载|app|安装包)+\s*$", re.I)
+_NAME_SUFFIX = re.compile(r"\s*(?:(?:官方|最新|安卓|手机|免费|正式|破解|绿色|纯净|中文|官网)+版?|下载|app|安装包|"
+                          r"(?:19|20)\d{2}年?)+\s*$", re.I)
+# Where app markets put an app's name, category and developer when the page has
+# no <h1>, no label and no JSON-LD (class names, not sites: det-name, app-name…)
+_NAME_XPATH = ("//*[contains(@class, 'app-name') or contains(@class, 'det-name') or contains(@class, 'soft-name') "
+               "or contains(@class, 'game-name') or contains(@class, 'app_name') or contains(@class, 'appname')]"
+               "/descendant-or-self::*[not(*)][normalize-space()][1]")
+_CATEGORY_XPATH = ("//*[contains(@class, 'type-link') or contains(@class, 'categ') or contains(@class, 'genre') "
+                   "or contains(@class, 'app-tags') or contains(@class, 'app-type')]"
+                   "[not(ancestor::*[contains(@class, 'related') or contains(@class, 'recommend') "
+                   "or contains(@class, 'nav') or contains(@class, 'crumb')])]"
+                   "/descendant-or-self::*[not(*)][normalize-space()][1]")
+_COMPANY = re.compile(r"^[\u4e00-\u9fff（）()·A-Za-z0-9]{2,40}(?:有限公司|有限责任公司|股份公司|工作室|集团|"
+                      r"Co\.,? ?Ltd\.?|Inc\.?|LLC|Limited)$")
+# the listing's own description under its heading (应用介绍, 软件简介…)
+_DESCRIPTION_HEAD = re.compile(r"^\s*(?:应用|软件|游戏|产品|内容)?(?:介绍|简介|描述|详情)\s*$")
 
 
 def app_name(value: Any) -> str | None:
@@ -74,19 +90,56 @@ class AppPage(Page):
     def _rating_shown(self) -> str | None:
         """A rating block outside the furniture (class named rating/score/rate)."""
         for el in self.sel.xpath("//*[contains(@class,'rating') or contains(@class,'score') or "
-                                 "contains(@class,'rate')][not(ancestor::*[contains(@class,'related') or "
+                                 "contains(@class,'rate') or contains(@class,'star')][not(ancestor::*[contains(@class,'related') or "
                                  "contains(@class,'recommend') or contains(@class,'comment') or contains(@class,'review')])]"):
             value = clean(el.xpath("string()").get())
             if value and len(value) <= 12 and normalise_rating(value) is not None:
                 return value
         return None
 
+    def _shown(self, xpath: str, longest: int = 40) -> str | None:
+        for el in self.sel.xpath(xpath):
+            value = clean(el.xpath("string()").get())
+            if value and len(value) <= longest:
+                return value
+        return None
+
+    def _developer_line(self) -> str | None:
+        """A company name standing alone in the listing (the line over the app's name)."""
+        return next((line.strip() for line in self.text().splitlines() if _COMPANY.match(line.strip())), None)
+
+    def _description_block(self) -> str | None:
+        """The text under the listing's 应用介绍 / 软件简介 heading."""
+        for head in self.sel.xpath("//h2|//h3|//h4|//div[not(*)]|//dt|//span[not(*)]"):
+            if not _DESCRIPTION_HEAD.match(clean(head.xpath("string()").get())):
+                continue
+            sib = head.xpath("following-sibling::*[normalize-space()][1]")
+            if sib:
+                value = clean(sib[0].xpath("string()").get())
+                if len(value) >= 20:
+                    return value
+        return None
+
+    @cached_property
+    def _text(self) -> str:
+        """The listing's main content, with its description whenever one is shown
+        (trafilatura drops a paragraph in a class it takes for a carousel)."""
+        text = super()._text
+        if "text" in self.profile.fields:
+            return text
+        description = self._description_block()
+        if description and clean(description)[:30] not in clean(text):
+            text = (text + "\n" + description).strip()
+        return text
+
     def kind_fields(self) -> dict[str, Any]:
         n = self.app_node()
         lab = self.label
         raw_name = self.field("name", ("json-ld name", lambda: dig(n, "name")),
                               ("h1", lambda: self.sel.css("h1").xpath("string()").get()),
-                              ("meta og:title", lambda: title_head(self.metas.get("og:title", ""))))
+                              ("name block", lambda: self._shown(_NAME_XPATH)),
+                              ("meta og:title", lambda: title_head(self.metas.get("og:title", ""))),
+                              ("<title> head", lambda: title_head(clean(self.sel.xpath("//title/text()").get()))))
         name = app_name(raw_name)
         if name != raw_name and raw_name:
             self.raw["name"] = raw_name
@@ -100,10 +153,12 @@ class AppPage(Page):
             "developer": self.field("developer", ("labelled value", lambda: lab("developer")),
                                     ("json-ld author", lambda: dig(n, "author", "name")),
                                     ("json-ld publisher", lambda: dig(n, "publisher", "name")),
-                                    ("json-ld author", lambda: author if isinstance(author, str) else None)),
+                                    ("json-ld author", lambda: author if isinstance(author, str) else None),
+                                    ("company line", self._developer_line)),
             # the visible category first: JSON-LD's applicationCategory is often an enum (GameApplication)
             "category": self.field("category", ("labelled value", lambda: lab("category")),
                                    ("json-ld genre", lambda: dig(n, "genre")),
+                                   ("category block", lambda: self._shown(_CATEGORY_XPATH, 12)),
                                    ("json-ld applicationCategory", lambda: dig(n, "applicationCategory"))),
             "age_rating": self.typed_field(
                 "age_rating", normalise_age_rating, ("labelled value", lambda: lab("age_rating")),
@@ -126,5 +181,6 @@ class AppPage(Page):
                 ("json-ld datePublished", lambda: dig(n, "datePublished"))),
             "description": self.field("description", ("json-ld description", lambda: dig(n, "description")),
                                       ("meta og:description", lambda: self.metas.get("og:description")),
-                                      ("meta description", lambda: self.metas.get("description"))),
+                                      ("meta description", lambda: self.metas.get("description")),
+                                      ("description block", self._description_block)),
         }

@@ -454,7 +454,7 @@ class Page:
                                                          link_dense=self.role == "detail"))) or ""
         if value and self.heading_in_text and "text" not in self.profile.fields:
             # trafilatura leaves the heading out of a listing's text: the product or app name is content
-            h1 = clean(self.sel.xpath("string(//h1)").get())
+            h1 = clean(self.sel.xpath("string(//h1)").get()) or clean(self.headline_text())
             if h1 and h1 not in value:
                 value = h1 + "\n" + value
         if not value:

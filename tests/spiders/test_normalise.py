@@ -152,3 +152,11 @@ def test_a_day_word_in_a_sentence_is_no_date_line():
 ])
 def test_bylines_with_full_width_bars_and_english(shown, expected):
     assert normalise_byline(shown) == expected
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("价格 ¥98.00 促销价 ¥49.90 满99元包邮", 49.9), ("京 选 价 ￥ 59.00 到 手 价 ￥45.80 定 价 ￥88.00", 45.8),
+    ("¥12.9 拼单价 单独购买 ¥19.9", 12.9), ("售价 ￥28.00 定价 ￥59.70 运费：快递 ¥8.00", 28.0),
+])
+def test_price_is_what_the_buyer_pays_now(shown, expected):
+    assert normalise_price(shown) == expected
