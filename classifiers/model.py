@@ -125,18 +125,21 @@ class Model:
         for inp in inputs:
             seg = self._segment(inp)
             hits = self.lexicon.match(Normalised(inp, inp), seg)
-            quoted = {c: [passages.quoted(inp, h.start, h.end) for h in hits[c]] for c in CATEGORIES}
-            enforcement = passages.matches(passages.ENFORCEMENT, inp)
-            reporting = passages.matches(passages.REPORTING, inp)
             windows = passages.page_passages(inp)
-            starts, ends = seg.starts, seg.ends
-            any_hit = any(hits[c] for c in CATEGORIES)
-            for s, e in windows:
-                i0 = int(np.searchsorted(starts, s, side="left"))
-                i1 = int(np.searchsorted(ends, e, side="right"))
-                tokens.append(seg.tokens[i0:i1])
-                strings.append(inp[s:e])
-                if any_hit:
+            bounds = np.array(windows, dtype=np.int64).reshape(-1, 2)
+            lo, hi = bounds[:, 0], bounds[:, 1]
+            # per passage: the tokens inside it (a slice of the page's), and whether
+            # enforcement vocabulary and a reporting verb start inside it
+            i0 = np.searchsorted(seg.starts, lo, side="left").tolist()
+            i1 = np.searchsorted(seg.ends, hi, side="right").tolist()
+            page_tokens = seg.tokens
+            tokens += [page_tokens[a:b] for a, b in zip(i0, i1)]
+            strings += [inp[a:b] for a, b in windows]
+            win_context.append(np.column_stack([passages.starts_in(passages.matches(passages.ENFORCEMENT, inp), lo, hi),
+                                                passages.starts_in(passages.matches(passages.REPORTING, inp), lo, hi)]))
+            if any(hits[c] for c in CATEGORIES):
+                quoted = {c: [passages.quoted(inp, h.start, h.end) for h in hits[c]] for c in CATEGORIES}
+                for s, e in windows:
                     wh, wq = {}, {}
                     for c in CATEGORIES:
                         inside = [j for j, h in enumerate(hits[c]) if s <= h.start and h.end <= e]
@@ -144,12 +147,12 @@ class Model:
                         wq[c] = [quoted[c][j] for j in inside]
                     win_hits.append(wh)
                     win_quotes.append(wq)
-                else:
-                    win_hits.append(_NO_HITS)
-                    win_quotes.append(_NO_QUOTES)
-                win_context.append((passages.any_in(enforcement, s, e), passages.any_in(reporting, s, e)))
+            else:
+                win_hits += [_NO_HITS] * len(windows)
+                win_quotes += [_NO_QUOTES] * len(windows)
             all_spans.append(windows)
             all_hits.append(hits)
+        win_context = np.concatenate(win_context) if win_context else np.zeros((0, 2), dtype=bool)
         if self._one_match:
             lexf = passages.lexicon_rows(win_hits, win_quotes, win_context)
             X = self._backend.transform_passages(tokens, strings, lexf)

@@ -43,11 +43,14 @@ _ZERO_WIDTH = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200
 # three or more single CJK characters, each separated by 1-3 separators
 _SPLIT_CJK = re.compile(f"[{CJK}](?:{SEP_CLASS}{{1,3}}[{CJK}]){{2,}}")
 # three or more single latin letters/digits separated by separators ("p d f", "t.x.t")
-_SPLIT_LATIN = re.compile(f"(?<![a-z0-9])[a-z0-9](?:{SEP_CLASS}{{1,2}}[a-z0-9]){{2,}}(?![a-z0-9])")
+# (each pattern that must start after a non-latin character checks it by a look-behind
+# *after* its first character: a pattern that begins with a character class lets the
+# regex engine skip to candidate positions in C, three times faster on Chinese text)
+_SPLIT_LATIN = re.compile(f"[a-z0-9](?<![a-z0-9][a-z0-9])(?:{SEP_CLASS}{{1,2}}[a-z0-9]){{2,}}(?![a-z0-9])")
 _SEP_ONLY = re.compile(SEP_CLASS)
 _LATIN_CHAR = re.compile("[a-z0-9]")
 # leetspeak inside a latin word: a stand-in digit between letters ("p0rn", "s3x")
-_LEET_WORD = re.compile(r"(?<![a-z0-9])[a-z]+[01345789@$]+[a-z][a-z0-9@$]*(?![a-z0-9])")
+_LEET_WORD = re.compile(r"[a-z](?<![a-z0-9][a-z])[a-z]*[01345789@$]+[a-z][a-z0-9@$]*(?![a-z0-9])")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
                        "9": "g", "@": "a", "$": "s"})
 
@@ -85,6 +88,21 @@ def _char_class(codepoints) -> re.Pattern:
 
 
 _NEEDS_WIDTH = _char_class(_WIDTH)
+_WIDTH_ARRAY = None
+
+
+def _fold_width(text: str) -> str:
+    """``text.translate(_WIDTH)`` as one gather over the code points (every entry maps one
+    character to one): ``str.translate`` with a dict looks up each character in Python."""
+    global _WIDTH_ARRAY
+    import numpy as np
+
+    if _WIDTH_ARRAY is None:
+        table = np.arange(0x110000, dtype=np.uint32)
+        table[np.fromiter(_WIDTH.keys(), dtype=np.uint32)] = np.fromiter(map(ord, _WIDTH.values()), dtype=np.uint32)
+        _WIDTH_ARRAY = table
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _WIDTH_ARRAY[cps].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=1)
@@ -217,8 +235,8 @@ def normalise(text: str, standins: Path | None = None) -> Normalised:
     original = text
     if not text:
         return Normalised("", "")
-    if _NEEDS_WIDTH.search(text):  # a scan by character class is much cheaper than translate
-        text = text.translate(_WIDTH)
+    if _NEEDS_WIDTH.search(text):  # a scan by character class is much cheaper than the fold
+        text = _fold_width(text)
     offsets: list[int] | None = None
     simplified = _t2s().convert(text)
     if len(simplified) == len(text):

@@ -95,6 +95,14 @@ def any_in(starts: np.ndarray, lo: int, hi: int) -> bool:
     return i < len(starts) and starts[i] < hi
 
 
+def starts_in(starts: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per span [lo, hi): whether some offset of ``starts`` (sorted) lies inside it (``any_in`` of many spans)."""
+    if not len(starts):
+        return np.zeros(len(lo), dtype=bool)
+    i = np.searchsorted(starts, lo)
+    return (i < len(starts)) & (starts[np.minimum(i, len(starts) - 1)] < hi)
+
+
 def quoted(text: str, start: int, end: int) -> bool:
     """Whether the hit [start, end) of ``text`` stands inside quotation marks."""
     before = text[max(0, start - QUOTE_REACH):start]
@@ -102,18 +110,20 @@ def quoted(text: str, start: int, end: int) -> bool:
     return any(q in before for q in OPEN_QUOTES) and any(q in after for q in CLOSE_QUOTES)
 
 
-def lexicon_rows(hits_per_doc: list[dict], quoted_per_doc: list[dict] | None = None,
-                 context: list[tuple[bool, bool]] | None = None):
+def lexicon_rows(hits_per_doc: list[dict], quoted_per_doc: list[dict] | None = None, context=None):
     """The lexicon features of texts (``classifiers.features.LexiconFeatures``) from their
     lexicon hits (``Lexicon.match`` results), per hit whether it is quoted, and per text
-    (enforcement, reporting): per category the lexicon score, whether an evasive form hit
-    and the share of hits inside quotes; then the two context flags."""
+    (enforcement, reporting) (a list of pairs or an (n, 2) array): per category the
+    lexicon score, whether an evasive form hit and the share of hits inside quotes;
+    then the two context flags."""
     from scipy import sparse
 
     from classifiers.lexicon import CATEGORIES, Lexicon
 
     out = np.zeros((len(hits_per_doc), N_LEXICON_FEATURES), dtype=np.float32)
     for i, hits in enumerate(hits_per_doc):
+        if not any(hits.values()):
+            continue
         for k, cat in enumerate(CATEGORIES):
             if hits[cat]:
                 out[i, 3 * k] = Lexicon.score(hits[cat])
@@ -121,9 +131,8 @@ def lexicon_rows(hits_per_doc: list[dict], quoted_per_doc: list[dict] | None = N
                 if quoted_per_doc is not None:
                     q = quoted_per_doc[i][cat]
                     out[i, 3 * k + 2] = sum(q) / len(q) if q else 0.0
-        if context is not None:
-            out[i, 3 * len(CATEGORIES)] = float(context[i][0])
-            out[i, 3 * len(CATEGORIES) + 1] = float(context[i][1])
+    if context is not None and len(hits_per_doc):
+        out[:, 3 * len(CATEGORIES):] = np.asarray(context, dtype=np.float32).reshape(len(hits_per_doc), 2)
     return sparse.csr_matrix(out)
 
 

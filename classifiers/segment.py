@@ -173,35 +173,59 @@ class Segmentation:
         return int(self.raw_starts[k]), int(self.raw_starts[k + 1]), self.raw[k]
 
 
+def _classes():
+    """The class of every BMP code point in ``_PARTS``: 1 Chinese, 2 latin letter, 3 digit, 0 other."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.int8)
+    for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
+        table[lo:hi + 1] = 1
+    table[ord("a"):ord("z") + 1] = 2
+    table[ord("0"):ord("9") + 1] = 3
+    return table
+
+
 def token_spans(tokenizer: Tokenizer, text: str) -> Segmentation:
     """The segmentation of ``text``: the tokens ``tokenizer(text)`` gives with their
     [start, end) offsets, and the raw jieba tokens whose edges are the word boundaries
     the lexicon matches on.
 
     The segmenter's tokens concatenate back to the text, so offsets are running sums of
-    lengths; sub-tokens (Chinese runs, latin words, numbers) are found in the tokens
-    joined by NUL, and a position there is moved back by the NULs before it."""
+    lengths. ``tokenizer(text)`` keeps, inside each raw token, the maximal runs of one
+    class of ``_PARTS`` (Chinese, a-z, 0-9); here the same runs are found with numpy over
+    the characters' classes (a run starts at a raw token's start or where the class
+    changes), without a Python object per match."""
     import numpy as np
 
+    global _CLASS
+    if _CLASS is None:
+        _CLASS = _classes()
     seg = tokenizer._segmenter()
     raw = seg.cut(text, tokenizer.hmm) if tokenizer.engine == "rjieba" else seg.lcut(text, HMM=tokenizer.hmm)
     lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
     raw_starts = np.concatenate(([0], np.cumsum(lengths)))
-    boundary = np.zeros(len(text) + 1, dtype=bool)
+    n = len(text)
+    boundary = np.zeros(n + 1, dtype=bool)
     boundary[raw_starts] = True
     in_dict = seg.has_word if tokenizer.engine == "rjieba" else (lambda w: bool(seg.FREQ.get(w)))
-    joined = "\x00".join(raw)
-    matches = list(_PARTS.finditer(joined))
-    tokens = [m.group() for m in matches]
-    if not matches:
+    if not n:
         empty = np.empty(0, dtype=np.int64)
-        return Segmentation(tokens, empty, empty, raw, raw_starts, boundary, in_dict)
-    jstart = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-    jraw = raw_starts[:-1] + np.arange(len(raw))      # where each raw token starts in ``joined``
-    k = np.searchsorted(jraw, jstart, side="right") - 1  # the raw token each sub-token is in
-    starts = jstart - k
-    ends = starts + np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        return Segmentation([], empty, empty, raw, raw_starts, boundary, in_dict)
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    cls = _CLASS[np.minimum(cps, 0xFFFF)]  # U+FFFF and beyond: no class of _PARTS
+    change = boundary[:n].copy()
+    change[1:] |= cls[1:] != cls[:-1]
+    run_starts = np.flatnonzero(change)
+    run_ends = np.empty_like(run_starts)
+    run_ends[:-1] = run_starts[1:]
+    run_ends[-1] = n
+    keep = cls[run_starts] != 0
+    starts, ends = run_starts[keep], run_ends[keep]
+    tokens = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
     return Segmentation(tokens, starts, ends, raw, raw_starts, boundary, in_dict)
+
+
+_CLASS = None
 
 
 def default_tokenizer() -> Tokenizer:

@@ -203,3 +203,31 @@ def test_patrol_model_compile_writes_the_npz(tmp_path):
     assert load_model(dst, cached=False).compiled
     missing = CliRunner().invoke(cli, ["model-compile", "--model", str(tmp_path / "none.skops")])
     assert missing.exit_code != 0 and "not found" in missing.output
+
+
+def test_token_spans_give_the_tokenizer_tokens_at_their_offsets():
+    from classifiers.normalise import normalise_text
+    from classifiers.segment import default_tokenizer, token_spans
+
+    tok = default_tokenizer()
+    texts = [normalise_text(d["text"]) for d in real_docs()]
+    texts += ["", "a", "  \n\t x  y ", "x\x00y", "abc_123 2mb", "\uffff\U00010000a1中", "𠀀𠀁𠀂 rare planes"]
+    for t in texts:
+        seg = token_spans(tok, t)
+        assert seg.tokens == tok(t)
+        assert [t[a:b] for a, b in zip(seg.starts.tolist(), seg.ends.tolist())] == seg.tokens
+
+
+def test_key_table_finds_exactly_the_keys_it_holds():
+    from classifiers.fastcount import KeyTable
+
+    rng = np.random.default_rng(3)
+    keys = np.unique(rng.integers(0, 2 ** 62, 20000, dtype=np.int64)).astype(np.uint64)
+    ids = rng.permutation(len(keys)).astype(np.int64)
+    table = KeyTable(keys, ids)
+    queries = np.concatenate([keys[::3], rng.integers(0, 2 ** 62, 50000, dtype=np.int64).astype(np.uint64), keys[1::7]])
+    found, got = table.find(queries)
+    pos = {int(k): int(i) for k, i in zip(keys, ids)}
+    want = [(j, pos[int(q)]) for j, q in enumerate(queries) if int(q) in pos]
+    assert list(zip(found.tolist(), got.tolist())) == want
+    assert KeyTable(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)).find(queries)[0].size == 0

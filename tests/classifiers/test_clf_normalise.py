@@ -51,3 +51,10 @@ def test_identity_offsets_for_clean_text():
 def test_same_length_replacements_keep_the_identity_map():
     n = normalise("记者正办理")  # a stand-in of the same length
     assert n.text == "记者证办理" and n.offsets is None
+
+
+def test_width_fold_equals_the_translate_table():
+    from classifiers.normalise import _WIDTH, _fold_width
+
+    for text in ("ＡＢＣ，ｐｄｆ　全本", "Ａ\U0001D400ｂ①", "\ud800ab\udfff", "plain 中文", "\U0001F130x"):
+        assert _fold_width(text) == text.translate(_WIDTH)
