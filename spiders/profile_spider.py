@@ -237,8 +237,10 @@ class ProfileSpider(scrapy.Spider):
         item = self._item(response, "shop" if self.profile.kind == "shop" else "page")
         if item and response.meta.get("patrol_role") == "start":
             for key in START_FIELDS[self.profile.kind]:
-                if item.get(key):
-                    self._site.setdefault(key, item[key])
+                # a news home page is a ``page`` item: its outlet is in ``site``
+                value = item.get(key) or (item.get("site") or {}).get(key)
+                if value:
+                    self._site.setdefault(key, value)
         yield from self._release(item)
 
     def parse_detail(self, response) -> Iterator[Any]:

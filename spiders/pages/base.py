@@ -530,6 +530,10 @@ class Page:
         fields = self.kind_fields()
         extra["chrome"] = self.chrome
         extra["site"] = self.site_facts()
+        if self.kind == "page" and self.profile.kind == "news":
+            # a news site's home and listing pages name the outlet and its licence too
+            from spiders.pages.news import news_site_fields
+            extra["site"].update(news_site_fields(self))
         extra["raw"] = dict(self.raw)
         return make_item(url=self.canonical_url(), source=self.profile.name, kind=self.kind,
                          title=self.title(), text=self.text(), http_status=resp.status,

@@ -98,8 +98,7 @@ class NewsPage(Page):
         return "\n".join(lines)
 
     def footer_text(self) -> str:
-        foot = self.sel.css("footer, #footer, .footer")
-        return html_text.selector_to_text(foot) if foot else self.chrome
+        return footer_text(self)
 
     # -- headline ------------------------------------------------------------
     def headline(self) -> str:
@@ -189,23 +188,7 @@ class NewsPage(Page):
         return None
 
     def _account_name(self) -> str | None:
-        """A platform article's account (a WeChat 公众号's nickname, a 头条号, 百家号,
-        企鹅号 or 搜狐号): the outlet there, not the platform's og:site_name."""
-        found = self.sel.css("#js_name, .profile_nickname, .rich_media_meta_nickname a")
-        if found:
-            return clean(found[0].xpath("string()").get())
-        if self.metas.get("mediaid") and not self.metas["mediaid"].isdigit():
-            return self.metas["mediaid"]
-        # an account card: a name element beside a follow button, fan count or
-        # "官方账号" (an outlet's own author card has none of them)
-        for el in self.sel.xpath(_ACCOUNT_NAME_XPATH):
-            name = clean(el.xpath("string()").get())
-            if not (2 <= len(name) <= 20) or re.search(r"记者|编辑|作者|[:：|｜]", name):
-                continue
-            for block in el.xpath("ancestor::*[position() <= 3]"):
-                if _ACCOUNT_CARD.search(clean(block.xpath("string()").get())):
-                    return name
-        return None
+        return platform_account(self)
 
     def _byline_in(self, text: str) -> str | None:
         m = BYLINE.search(text or "") or BYLINE_EN.search(text or "")
@@ -222,16 +205,7 @@ class NewsPage(Page):
 
     def kind_fields(self) -> dict[str, Any]:
         art = self.node("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting")
-        org = self.node("NewsMediaOrganization", "Organization")
-        outlet = self.field("outlet", ("json-ld publisher", lambda: dig(art, "publisher", "name")),
-                            ("platform account", self._account_name),
-                            ("json-ld organization", lambda: dig(org, "name")),
-                            ("meta og:site_name", lambda: self.metas.get("og:site_name")),
-                            # a home page's title is "site - slogan"; an article's "headline - site"
-                            ("<title> head (start page)", lambda: title_head(clean(self.sel.xpath("//title/text()").get()))
-                             if self.role == "start" else None),
-                            ("<title> suffix", lambda: self.site_name_from_title()),
-                            ("chrome copyright", lambda: self.site_facts().get("copyright")))
+        outlet = outlet_of(self)
         author = dig(art, "author", "name") or (dig(art, "author") if isinstance(dig(art, "author"), str) else None)
         byline = self.typed_field(
             "byline", normalise_byline,
@@ -258,13 +232,66 @@ class NewsPage(Page):
             if head and head[:10] == published and len(head) > 10:
                 published = head
                 self.origins["published"] += " + article head (time)"
-        raw_claim = self.field("licence_claim",
-                               ("chrome", lambda: " ".join(lines_matching(self.footer_text(), LICENCE_CLAIM, 3))))
         return {
             "outlet": outlet,
             "byline": byline,
             "published": published,
-            "licence_claim": self.typed("licence_claim", raw_claim, normalise_news_licence),
+            "licence_claim": licence_claim_of(self),
             "contact": self.field("contact",
                                   ("chrome", lambda: " ".join(lines_matching(self.footer_text(), CONTACT, 3)))),
         }
+
+
+# -- site-level news fields: on articles and on a news site's home and listing pages --
+def platform_account(page) -> str | None:
+    """A platform article's account (a WeChat 公众号's nickname, a 头条号, 百家号,
+    企鹅号 or 搜狐号): the outlet there, not the platform's og:site_name."""
+    found = page.sel.css("#js_name, .profile_nickname, .rich_media_meta_nickname a")
+    if found:
+        return clean(found[0].xpath("string()").get())
+    if page.metas.get("mediaid") and not page.metas["mediaid"].isdigit():
+        return page.metas["mediaid"]
+    # an account card: a name element beside a follow button, fan count or
+    # "官方账号" (an outlet's own author card has none of them)
+    for el in page.sel.xpath(_ACCOUNT_NAME_XPATH):
+        name = clean(el.xpath("string()").get())
+        if not (2 <= len(name) <= 20) or re.search(r"记者|编辑|作者|[:：|｜]", name):
+            continue
+        for block in el.xpath("ancestor::*[position() <= 3]"):
+            if _ACCOUNT_CARD.search(clean(block.xpath("string()").get())):
+                return name
+    return None
+
+
+
+def footer_text(page) -> str:
+    foot = page.sel.css("footer, #footer, .footer")
+    return html_text.selector_to_text(foot) if foot else page.chrome
+
+
+def outlet_of(page) -> str | None:
+    """The outlet a news page shows: the article's publisher, a platform account,
+    the site's organisation or name; the profile's ``outlet`` selector first."""
+    art = page.node("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting")
+    org = page.node("NewsMediaOrganization", "Organization")
+    return page.field("outlet", ("json-ld publisher", lambda: dig(art, "publisher", "name")),
+                      ("platform account", lambda: platform_account(page)),
+                      ("json-ld organization", lambda: dig(org, "name")),
+                      ("meta og:site_name", lambda: page.metas.get("og:site_name")),
+                      # a home page's title is "site - slogan"; an article's "headline - site"
+                      ("<title> head (start page)", lambda: title_head(clean(page.sel.xpath("//title/text()").get()))
+                       if page.role == "start" else None),
+                      ("<title> suffix", lambda: page.site_name_from_title()),
+                      ("chrome copyright", lambda: page.site_facts().get("copyright")))
+
+
+def licence_claim_of(page) -> str | None:
+    raw_claim = page.field("licence_claim",
+                           ("chrome", lambda: " ".join(lines_matching(footer_text(page), LICENCE_CLAIM, 3))))
+    return page.typed("licence_claim", raw_claim, normalise_news_licence)
+
+
+def news_site_fields(page) -> dict[str, Any]:
+    """``outlet`` and ``licence_claim`` of any page of a news site (a home or
+    listing page is a ``page`` item: they go into its ``site``)."""
+    return {k: v for k, v in (("outlet", outlet_of(page)), ("licence_claim", licence_claim_of(page))) if v}

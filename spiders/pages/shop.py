@@ -8,7 +8,7 @@ from typing import Any
 
 
 from spiders.normalise import normalise_price, normalise_shop_licence
-from spiders.pages.base import Page, clean, dig, first, texts, title_head, title_suffix, types_of
+from spiders.pages.base import Page, clean, dig, first, texts, title_head, types_of
 
 # The licence an online seller of books must show (出版物经营许可证), as the
 # page words it; the classifier judges whether it is valid.
@@ -173,7 +173,8 @@ class ShopPage(Page):
                                # a home page's title is "shop - slogan"
                                ("<title> head (start page)", lambda: title_head(clean(self.sel.xpath("//title/text()").get()))
                                 if self.role == "start" else None),
-                               ("<title> suffix", lambda: title_suffix(self.title())))
+                               # the page's own <title>, never a title the profile overrides
+                               ("<title> suffix", lambda: self.site_name_from_title()))
         seller = self.field("seller", ("labelled value", lambda: self.label("seller")),
                             ("chrome / page text", lambda: (SELLER.search(self.full_text()) or [None, None])[1]))
         # a book's own facts (出版社, ISBN, 作者 labels) on a product page say it is a publication

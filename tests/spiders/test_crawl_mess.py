@@ -92,3 +92,31 @@ def test_per_domain_concurrency_cap_holds_on_a_slow_server(local_site, crawl):
     # The cap is what must hold; reaching it exactly depends on how the loaded
     # machine schedules the two slots, so only the bound is asserted.
     assert 1 <= site.stats()["max_inflight"] <= 2
+
+
+def test_pages_without_main_content_or_a_readable_date_are_items_counted(local_site, crawl):
+    """A page of widgets only is an item with empty text (patrol/extract/no_main_content);
+    a date that does not read keeps its raw value and a null field (counted); a news
+    site's home page gives its outlet to the articles that do not name one."""
+    home = ('<html><head><meta charset="utf-8"><title>城西在线 - 城西人自己的新闻网</title></head><body>'
+            '<ul id="list"><li><a href="/widgets.html">行情</a></li><li><a href="/undated.html">稿件</a></li></ul>'
+            '<div class="footer">城西在线 版权所有 互联网新闻信息服务许可证编号：41120170099</div></body></html>')
+    widgets = ('<html><head><meta charset="utf-8"><title>行情</title></head><body>'
+               '<div class="stock-box"><table><tr><td>上证指数</td><td>3012.55</td></tr></table></div>'
+               '<script>var quotes = {"sh": 3012.55};</script></body></html>')
+    undated = ('<html><head><meta charset="utf-8"><title>城西区新建三所小学</title>'
+               '<meta name="publishdate" content="待定"></head><body><article><h1>城西区新建三所小学</h1>'
+               '<p>记者 王敏 报道 城西区今年将新建三所小学，新增学位四千个，缓解老城区入学压力。'
+               '三所学校均按照省级标准化学校建设，计划于明年秋季学期投入使用。</p></article></body></html>')
+    site = local_site({"/": {"body": home}, "/widgets.html": {"body": widgets}, "/undated.html": {"body": undated}})
+    result = crawl(PROFILE, env={"SITE_URL": site.url})
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats["patrol/extract/no_main_content"] == 1
+    assert result.stats["patrol/extract/unparsed/published"] == 1
+    assert result.by_url("/widgets.html")["text"] == ""
+    article = result.by_url("/undated.html")
+    assert article["published"] is None and article["raw"]["published"] == "待定"
+    assert article["outlet"] == "城西在线" and article["byline"] == "王敏"
+    home_item = result.by_url("/")
+    assert home_item["kind"] == "page" and home_item["site"]["outlet"] == "城西在线"
+    assert home_item["site"]["licence_claim"] == "互联网新闻信息服务许可证编号：41120170099"
