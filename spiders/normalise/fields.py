@@ -177,12 +177,21 @@ _NAME = re.compile(r"[\u4e00-\u9fff]{2,3}(?:·[\u4e00-\u9fff]{2,6})?|[A-Z][a-z]+
 _EMAIL = re.compile(r"\S+@\S+")
 _BAD_NAME = re.compile(r"^(?:本人|本报|本网|本台|新华|记者|编辑|通讯|来源|作者|发布|责任|日报|晚报|网站|客户端|"
                        r"了解|今年|获悉|报道|介绍|表示|近日|日前|昨日|今天)|[的了是在和与从对将说称为]|"
-                       r"(?:报|网|社|台|站|号|讯|刊|中心|频道|新闻|日报|晚报|时报)$")
+                       r"(?:报|网|社|台|站|号|讯|刊|中心|频道|新闻|日报|晚报|时报|部|局|办|委|处|厅|院|所|队|会|室|组|科)$|"
+                       r"观点|声明|上传|平台")
 _SPLIT = re.compile(r"[、，,/ 和及\s]+")
 
 
+_SPACED_NAME = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000\xa0]{1,2}([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
+
+
+def join_spaced_names(text: str) -> str:
+    """'本报记者  王 浩' → '本报记者  王浩': a two-character name spaced out to the width of three."""
+    return _SPACED_NAME.sub(r"\1\2", text)
+
+
 _BY_EN = re.compile(r"^\s*(?:by|written by|reporter:?)\s+(.+)$", re.I)
-_EN_WORD = r"(?!(?:Published|Updated|Posted|Source|Editor|Photo|Date|Time|From)\b)[A-Z][a-z]+"
+_EN_WORD = r"(?!(?:Published|Updated|Posted|Source|Editor|Photo|Date|Time|From|PUBLISHED|UPDATED)\b)(?:[A-Z][a-z]+|[A-Z]{2,})"
 _EN_NAMES = re.compile(_EN_WORD + r"(?: " + _EN_WORD + r"){1,2}")
 
 
@@ -192,10 +201,12 @@ def normalise_byline(value: Any, outlet: str | None = None) -> str | None:
     never an editor or photographer (责任编辑：…, 摄影：…), never the outlet or an e-mail."""
     if value in (None, ""):
         return None
-    text = _EMAIL.sub(" ", str(value))
+    text = join_spaced_names(_EMAIL.sub(" ", str(value)))
     english = _BY_EN.match(text)
     if english:
-        names = [n for n in _EN_NAMES.findall(english.group(1)) if not (outlet and n in outlet)]
+        # 'By ZHANG WEI in Beijing | China Daily': the names end at the place or the outlet
+        names_part = re.split(r"\s+(?:in|from|at|for)\s+|[|｜]", english.group(1))[0]
+        names = [n for n in _EN_NAMES.findall(names_part) if not (outlet and n in outlet)]
         return "、".join(dict.fromkeys(names[:6])) or None
     text = _NOT_REPORTER.sub(" ", text)
     text = re.sub(r"[（(【\[].*?[）)】\]]", " ", text)  # (实习生), 【来源】

@@ -44,6 +44,8 @@ _CATEGORY_XPATH = ("//*[contains(@class, 'type-link') or contains(@class, 'categ
                    "[not(ancestor::*[contains(@class, 'related') or contains(@class, 'recommend') "
                    "or contains(@class, 'nav') or contains(@class, 'crumb')])]"
                    "/descendant-or-self::*[not(*)][normalize-space()][1]")
+_CRUMB_SEP = re.compile(r"\s*(?:>>?|›|»|/|→)\s*")
+_CRUMB_GENERIC = re.compile(r"^(?:首页|主页|软件|游戏|应用|安卓|安卓软件|安卓游戏|手机软件|手机游戏|下载|软件下载|正文|当前位置.*)$")
 _COMPANY = re.compile(r"^[\u4e00-\u9fff（）()·A-Za-z0-9]{2,40}(?:有限公司|有限责任公司|股份公司|工作室|集团|"
                       r"Co\.,? ?Ltd\.?|Inc\.?|LLC|Limited)$")
 # the listing's own description under its heading (应用介绍, 软件简介…)
@@ -90,7 +92,7 @@ class AppPage(Page):
     def _rating_shown(self) -> str | None:
         """A rating block outside the furniture (class named rating/score/rate)."""
         for el in self.sel.xpath("//*[contains(@class,'rating') or contains(@class,'score') or "
-                                 "contains(@class,'rate') or contains(@class,'star')][not(ancestor::*[contains(@class,'related') or "
+                                 "contains(@class,'rate') or contains(@class,'star') or contains(@class,'vote')][not(ancestor::*[contains(@class,'related') or "
                                  "contains(@class,'recommend') or contains(@class,'comment') or contains(@class,'review')])]"):
             value = clean(el.xpath("string()").get())
             if value and len(value) <= 12 and normalise_rating(value) is not None:
@@ -102,6 +104,18 @@ class AppPage(Page):
             value = clean(el.xpath("string()").get())
             if value and len(value) <= longest:
                 return value
+        return None
+
+    def _breadcrumb_category(self, name: str | None) -> str | None:
+        """'首页 > 软件 > 教育 > 小学宝': the segment before the app's own name."""
+        if not name:
+            return None
+        for el in self.sel.xpath("//*[contains(@class, 'crumb') or contains(@class, 'nav') or contains(@class, 'pos') "
+                                 "or contains(@class, 'location') or contains(@class, 'path')][not(ancestor::footer)]"):
+            parts = [clean(p) for p in _CRUMB_SEP.split(clean(el.xpath("string()").get()))]
+            parts = [p for p in parts if p]
+            if len(parts) >= 3 and parts[-1] == name and len(parts[-2]) <= 10 and not _CRUMB_GENERIC.match(parts[-2]):
+                return parts[-2]
         return None
 
     def _developer_line(self) -> str | None:
@@ -159,6 +173,7 @@ class AppPage(Page):
             "category": self.field("category", ("labelled value", lambda: lab("category")),
                                    ("json-ld genre", lambda: dig(n, "genre")),
                                    ("category block", lambda: self._shown(_CATEGORY_XPATH, 12)),
+                                   ("breadcrumb", lambda: self._breadcrumb_category(name)),
                                    ("json-ld applicationCategory", lambda: dig(n, "applicationCategory"))),
             "age_rating": self.typed_field(
                 "age_rating", normalise_age_rating, ("labelled value", lambda: lab("age_rating")),

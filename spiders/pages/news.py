@@ -16,6 +16,7 @@ from typing import Any
 import html_text
 
 from spiders.normalise import normalise_byline, normalise_date, normalise_news_licence
+from spiders.normalise.fields import join_spaced_names
 from spiders.normalise.dates import _FULL as FULL_DATE, date_text
 from spiders.pages.base import Page, clean, dig, title_head, title_suffix
 from spiders.pages.shop import lines_matching
@@ -24,13 +25,13 @@ LICENCE_CLAIM = re.compile(
     r"互联网新闻信息服务许可|新闻信息服务许可证|新闻记者证|刊号|CN\s?\d{2}-\d{4}|许可证编号|"
     r"新闻出版|广播电视节目制作经营许可")
 CONTACT = re.compile(r"联系(?:我们|电话|方式|邮箱)?|电话|邮箱|E-?mail|地址|QQ|微信", re.I)
-BYLINE = re.compile(r"(?:本报记者|本台记者|本网记者|特约记者|记者|記者|作者|通讯员|通訊員|文\s*[/／]\s*图|"
+BYLINE = re.compile(r"(?:本报记者|本台记者|本网记者|特约记者|记者|記者|作者(?=\s*[:：/|丨｜\s])|通讯员|通訊員|文\s*[/／]\s*图|"
                     r"图\s*[/／]\s*文|文(?=\s*[/／:：|丨｜]))(?![站证證])"
                     r"\s*[:：/|丨｜]?\s*"
                     r"([\u4e00-\u9fa5]{2,3}(?:[、，, ]\s*[\u4e00-\u9fa5]{2,3}(?![:：\u4e00-\u9fa5])){0,3})(?:(?![\u4e00-\u9fa5])|(?=报道|摄|报|通讯员))")
 DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?")
 # An English page's byline: 'By Li Qiang', 'By Zhang Wei and Li Na'
-_EN_WORD = r"(?!(?:Published|Updated|Posted|Source|Editor|Photo|Date|Time|From)\b)[A-Z][a-z]+"
+_EN_WORD = r"(?!(?:Published|Updated|Posted|Source|Editor|Photo|Date|Time|From|PUBLISHED|UPDATED)\b)(?:[A-Z][a-z]+|[A-Z]{2,})"
 _EN_NAME = _EN_WORD + r"(?: " + _EN_WORD + r"){1,2}"
 BYLINE_EN = re.compile(r"(?<![A-Za-z])By\s+(" + _EN_NAME + r"(?:\s*(?:,|and)\s*" + _EN_NAME + r")*)")
 DATE_META = ("article:published_time", "publish_time", "pubtime", "apub:time", "ptime", "publish-time", "og:article:published_time", "pubdate", "publishdate", "publish_date",
@@ -55,6 +56,8 @@ _ACCOUNT_NAME_XPATH = (
     "or (contains(@class, 'article-meta') and .//*[@class='name']) or contains(@class, 'user-info')]"
     "/descendant-or-self::*[(self::a or self::p or self::span or self::h3 or self::h4 or self::div)"
     " and not(*[not(self::a or self::span or self::em)])][normalize-space()][1]")
+_PLATFORM_STATEMENT = re.compile(r"自媒体平台|作者上传并发布|仅提供信息(?:发布平台|存储空间)|号系信息发布平台|"
+                                 r"本文系作者授权.{0,6}号发表|不代表.{0,10}的观点和立场")
 _ACCOUNT_CARD = re.compile(r"粉丝|官方账号|官方帐号|\+\s*关注|关注$|关注 |创作者|文章\s*[\d,.]+|作品\s*[\d.]+")
 FOOT_LINE = re.compile(r"^(?:上一篇|下一篇|上一条|下一条)|【?(?:打印本页|关闭窗口|打印|关闭|收藏)】?\s*$|版权所有|"
                        r"ICP[备证]|公网安备|^\s*(?:主办|承办|技术支持)[:：]|copyright|©", re.I)
@@ -169,7 +172,29 @@ class NewsPage(Page):
         return []
 
     def _date_from_head(self) -> str | None:
-        return date_text(self.article_head())
+        return date_text(self.article_head()) or date_text(self._above_headline)
+
+    @cached_property
+    def _above_headline(self) -> str:
+        """The line just above the headline in its header block (新华-like pages put
+        the date there), never further than the headline's third ancestor."""
+        h1 = self.sel.xpath("//h1") or self._headline_elements()
+        if not h1:
+            return ""
+        headline = clean(h1[0].xpath("string()").get())
+        node = h1[0]
+        for _ in range(3):
+            parent = node.xpath("..")
+            if not parent:
+                break
+            node = parent[0]
+            texts = " ".join(t.strip() for t in node.xpath(
+                ".//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
+            idx = texts.find(headline) if headline else -1
+            before = clean(texts[:idx]) if idx > 0 else ""
+            if before:
+                return before[-150:]
+        return ""
 
     def _date_in_text(self) -> str | None:
         """A dated first line of the body, with its year: a bare '2月13日，' or
@@ -191,14 +216,15 @@ class NewsPage(Page):
         return platform_account(self)
 
     def _byline_in(self, text: str) -> str | None:
-        m = BYLINE.search(text or "") or BYLINE_EN.search(text or "")
+        text = join_spaced_names(text or "")
+        m = BYLINE.search(text) or BYLINE_EN.search(text)
         return m.group(0) if m else None
 
     def _byline_in_text(self) -> str | None:
         """'记者 李明' at the start or the end of the body, only on pages dated like
         an article (a recruitment page's '诚聘记者：火热招募' is not a byline)."""
         if not (self.metas.get("article:published_time") or find_date(self.text())
-                or normalise_date(self.article_head())):
+                or normalise_date(self.article_head()) or self._date_from_head()):
             return None
         lines = self.text().splitlines()
         return self._byline_in("\n".join(lines[:2] + lines[-2:]))
@@ -251,6 +277,10 @@ def platform_account(page) -> str | None:
         return clean(found[0].xpath("string()").get())
     if page.metas.get("mediaid") and not page.metas["mediaid"].isdigit():
         return page.metas["mediaid"]
+    # a self-media platform's statement ("本文为…自媒体平台…作者上传并发布"): the 来源 is the account
+    source = page.label("source")
+    if source and 2 <= len(source) <= 20 and _PLATFORM_STATEMENT.search(page.full_text()):
+        return clean(source)
     # an account card: a name element beside a follow button, fan count or
     # "官方账号" (an outlet's own author card has none of them)
     for el in page.sel.xpath(_ACCOUNT_NAME_XPATH):

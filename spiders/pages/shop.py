@@ -31,6 +31,12 @@ SHOP_NAME_XPATH = ("//*[contains(@class, 'shop-name') or contains(@class, 'shop_
 # product names on a listing: one block per product, a link and a price in it
 _GRID_ITEMS = "//ul/li[.//a[@href]] | //*[contains(@class, 'goods') or contains(@class, 'product') or contains(@class, 'item')][.//a[@href]]"
 _STRUCK = "del|s|strike"
+_PROMO_WORDS = ("promo", "sale", "final", "now-price", "now_price", "current", "discount", "actual")
+_PROMO_XPATH = ("//*[" + " or ".join(f"contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+                                      f"'abcdefghijklmnopqrstuvwxyz'), '{w}')" for w in _PROMO_WORDS) + "]"
+                "[contains(translate(@class, 'PRICE', 'price'), 'price') or contains(., '¥') or contains(., '￥')]"
+                "[not(self::del or self::s or ancestor::del or ancestor::s)]"
+                "[not(ancestor::*[contains(@class, 'recommend') or contains(@class, 'related') or contains(@class, 'guess')])]")
 
 
 def lines_matching(text: str, pattern: re.Pattern, limit: int = 3, width: int = 200) -> list[str]:
@@ -71,6 +77,12 @@ class ShopPage(Page):
             "[not(contains(@class,'old') or contains(@class,'market') or contains(@class,'origin') or "
             "contains(@class,'list') or contains(@class,'del'))]"
             "[not(ancestor::*[contains(@class,'recommend') or contains(@class,'related') or contains(@class,'guess')])]")]
+        # a block named for the price paid now (tm-promo-price, sale-price, final…) before the rest
+        for el in self.sel.xpath(_PROMO_XPATH):
+            shown = clean(el.xpath("string()").get())
+            if shown and len(shown) <= 60 and normalise_price(shown) is not None:
+                self.raw["price"] = shown
+                return normalise_price(shown)
         blob = " ".join(b for b in blocks if b)
         raw = blob or self.label("price") or self.text()
         price = normalise_price(raw)

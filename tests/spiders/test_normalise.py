@@ -160,3 +160,11 @@ def test_bylines_with_full_width_bars_and_english(shown, expected):
 ])
 def test_price_is_what_the_buyer_pays_now(shown, expected):
     assert normalise_price(shown) == expected
+
+
+@pytest.mark.parametrize("shown, expected", [
+    ("本报记者  王 浩", "王浩"), ("By ZHANG WEI in Beijing | Sino Daily", "ZHANG WEI"),
+    ("作者：宣传部", None), ("仅代表该作者观点", None), ("记者 李明 通讯员 张华", "李明、张华"),
+])
+def test_bylines_spaced_upper_case_and_departments(shown, expected):
+    assert normalise_byline(shown) == expected
