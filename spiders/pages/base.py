@@ -543,6 +543,8 @@ class Page:
 _TITLE_SEP = re.compile(r"\s+[-_|｜–—]\s+|\s*[|｜_]\s*")
 
 
+# '某某网(example.com)', '某某网（www.example.cn）': the site's domain beside its name
+_DOMAIN_TAIL = re.compile(r"\s*[(（]\s*(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\s*[)）]\s*$")
 _ENGLISH_TAIL = re.compile(r"^(.*[\u4e00-\u9fff].*?)\s*[-–—]\s*[A-Za-z][A-Za-z .&']*$")
 
 
@@ -551,7 +553,7 @@ def title_suffix(title: str) -> str:
     '某某新闻-The Paper' → '某某新闻' (the English name beside the Chinese one)."""
     parts = [p for p in _TITLE_SEP.split(title or "") if p.strip()]
     if len(parts) > 1:
-        suffix = clean(parts[-1])
+        suffix = _DOMAIN_TAIL.sub("", clean(parts[-1])) or clean(parts[-1])
         m = _ENGLISH_TAIL.match(suffix)
         return clean(m.group(1)) if m else suffix
     # '某商品-某书城': a hyphen without spaces, when what follows is a short name
