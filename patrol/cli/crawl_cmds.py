@@ -151,8 +151,10 @@ def sources_check(profile_file: str, url: str | None) -> None:
         chrome = report.item.get("chrome") or ""
         click.echo(f"  {'chrome':<18} {len(chrome)} chars (navigation, footers, sidebars): "
                    + _wrapped(_safe(chrome.replace(chr(10), ' | '), 300), 21))
-        if report.item.get("outlet"):
-            outlets.setdefault(str(report.item["outlet"]), None)
+        # a news site's home page is a page item: its outlet is in ``site``
+        outlet = report.item.get("outlet") or (report.item.get("site") or {}).get("outlet")
+        if outlet:
+            outlets.setdefault(str(outlet), None)
     click.echo("\n(* = from the profile's selector; ← where each value came from; shown: the value as the "
                "page displays it, beside the normalised one)")
     if profile.kind == "news":
