@@ -75,7 +75,13 @@ PATROL_RUN_TRIGGER = _config.get("PATROL_RUN_TRIGGER")
 
 PATROL_STATS_FILE = _config.get("PATROL_STATS_FILE")
 PATROL_OUTLET_REGISTRY = _config.get("PATROL_OUTLET_REGISTRY")
-EXTENSIONS = {"patrol.crawlstats.StatsFile": 900}
+# The two are off (above); listed as None so Scrapy does not even import them: the remote
+# control's module imports aiohttp, 0.1 s CPU of every crawl's start-up (benchmarks/crawl/startup.py).
+EXTENSIONS = {"patrol.crawlstats.StatsFile": 900, "scrapy.extensions.telnet.TelnetConsole": None,
+              "scrapy.extensions.remote_control.RemoteControl": None}
+# Scrapy reads every callback's source once (inspect.getsource + ast) to warn of a generator
+# that returns a value: a development aid that cost a crawl 0.1-0.3 s before its first item.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # normalise -> dedupe/change -> classify -> evidence (flagged only) -> store
 # (DESIGN.md, "Data flow")
