@@ -75,3 +75,23 @@ def save_model(model, path: Path | str, metrics: dict | None = None) -> dict:
     if metrics is not None:
         meta["metrics"] = metrics
     return artifact.save(model.pipeline, path, meta)
+
+
+def model_version(path: Path | str | None = None) -> str:
+    """The version of the model saved at ``path`` (default: the shipped one),
+    read from its sidecar alone: no model is loaded (a crawl that finds
+    nothing to classify never pays for loading it). ArtifactError as
+    ``load_model`` gives it for a missing or unreadable sidecar."""
+    import json
+
+    path = Path(path or DEFAULT_MODEL)
+    side = path.with_suffix(".json")
+    if not path.is_file():
+        raise ArtifactError(f"{path}: model artifact not found (train one with 'patrol train')")
+    try:
+        version = json.loads(side.read_text(encoding="utf-8"))["version"]
+    except FileNotFoundError:
+        raise ArtifactError(f"{side}: the model's sidecar JSON is missing; refusing to load {path.name}") from None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ArtifactError(f"{side}: the model's sidecar JSON is unreadable or has no version: {exc}") from exc
+    return str(version)

@@ -60,3 +60,19 @@ def make_item(*, url: str, source: str, kind: str, title: str = "", text: str = 
         raise ValueError(f"unknown fields for a {kind} item: {', '.join(sorted(fields))}")
     item["content_hash"] = content_hash(item)
     return item
+
+
+# A page the HTTP cache confirmed unchanged (a ``304 Not Modified``) is not
+# parsed: the spider yields a record of the visit instead of an item (url as
+# fetched, source, kind, fetched_at) with ``SEEN_KEY`` holding a function that
+# runs the page class after all, for the pipelines to call when the store does
+# not know the page (``pipelines.dedupe``); from then on ``SEEN_KEY`` is True.
+SEEN_KEY = "_seen"
+
+
+def seen_record(*, url: str, source: str, kind: str, expand) -> dict[str, Any]:
+    """The record of an unchanged page's visit (see ``SEEN_KEY``)."""
+    if kind not in KIND_FIELDS:
+        raise ValueError(f"unknown item kind {kind!r}")
+    return {"url": url, "source": source, "kind": kind,
+            "fetched_at": _dt.datetime.now(_dt.timezone.utc), SEEN_KEY: expand}

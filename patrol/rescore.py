@@ -8,8 +8,11 @@ crawl's store stage does (``pipelines.store.build_record`` and
 ``Store.raise_flag``): a new flag is pending, an open one gets the new score,
 evidence and model version, a decided flag on unchanged content keeps its
 decision and history (``suppressed``). Items are not rewritten (their
-``last_seen`` stays the last crawl's); pages whose open flag the new model no
-longer raises are counted (``now_pass``) and left for an analyst to dismiss.
+``last_seen`` stays the last crawl's): only their ``judged_by`` becomes the
+model's version. An open flag the new model no longer raises is retired
+(dismissed by the classifier, history "model <version> no longer flags it")
+unless an analyst holds it (counted ``now_pass``, retired ``retired``); a
+decided flag is never touched (``pipelines.store.retire_unraised``).
 """
 
 from __future__ import annotations
@@ -42,11 +45,11 @@ def rescore(store, model, *, source: str | None = None, since: _dt.datetime | No
             say=None) -> dict[str, int]:
     """Re-classify the stored items (filters: ``source``, fetched at or after ``since``);
     returns counts: items, classified, errors, flags by raise status, now_pass."""
-    from pipelines.store import build_record
+    from pipelines.store import build_record, retire_unraised
 
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=_dt.timezone.utc)
-    counts: dict[str, int] = {"items": 0, "classified": 0, "errors": 0, "now_pass": 0}
+    counts: dict[str, int] = {"items": 0, "classified": 0, "errors": 0, "now_pass": 0, "retired": 0}
     skip = 0
     while True:
         items = store.list_items(source=source, skip=skip, limit=PAGE)
@@ -54,6 +57,7 @@ def rescore(store, model, *, source: str | None = None, since: _dt.datetime | No
         chosen = [i for i in items if since is None or ((_when(i) or since) >= since)]
         counts["items"] += len(chosen)
         results = classify_batch(model, [classifier_doc(i) for i in chosen]) if chosen else []
+        judged: list[str] = []
         for item, result in zip(chosen, results):
             if isinstance(result, Exception):
                 counts["errors"] += 1
@@ -70,8 +74,11 @@ def rescore(store, model, *, source: str | None = None, since: _dt.datetime | No
                                      content_hash=doc.get("content_hash", ""), source=doc.get("source", ""),
                                      kind=doc.get("kind", "page"), title=doc.get("title", ""))
                 counts[f"flags_{r.status}"] = counts.get(f"flags_{r.status}", 0) + 1
-            open_flags, _ = store.list_flags(url=doc["url"], status="pending", limit=50)
-            counts["now_pass"] += sum(f["category"] not in raised for f in open_flags)
+            for key, n in retire_unraised(store, doc["url"], raised, model.version).items():
+                counts[key] += n
+            judged.append(doc["url"])
+        if judged:  # after the flags: a run killed in between judges them again
+            store.set_judged_by(judged, model.version)
         if say:
             say(f"{counts['classified']} items rescored")
         if len(items) < PAGE:

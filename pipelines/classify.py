@@ -1,5 +1,7 @@
-"""Third stage: classify new and changed items with the model of
-``classifiers/``, loaded once per process, off the reactor thread.
+"""Third stage: classify new and changed items (and unchanged ones that another
+model judged: ``REJUDGE_KEY``) with the model of ``classifiers/``, loaded once
+per process, off the reactor thread, when the first item needs it: a re-crawl
+of an unchanged site never loads it.
 
 Classification is CPU work (tokenising, TF-IDF, a linear model); run on the
 reactor thread it stalls downloading. It runs in a small thread pool instead,
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from itemadapter import ItemAdapter
 import classifiers
 from scrapy.exceptions import NotConfigured
 
-from pipelines.dedupe import CHANGE_KEY
+from pipelines.dedupe import CHANGE_KEY, REJUDGE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class ClassifyPipeline:
         self.workers = max(1, workers)
         self.max_batch = max(1, max_batch)
         self.model = None
+        self.loading = threading.Lock()
         self.pool: ThreadPoolExecutor | None = None
         self.waiting: list[tuple[dict, asyncio.Future]] = []  # reactor thread only
         self.busy = 0  # batches in the pool
@@ -84,12 +88,29 @@ class ClassifyPipeline:
                    registry=s.get("PATROL_OUTLET_REGISTRY", ""))
 
     def open_spider(self):
-        # A missing or untrusted model stops the crawl at once with the
-        # loader's message, rather than failing on every item.
-        self.model = classifiers.load_model(self.model_path)  # cached: once per process
-        if self.registry:
-            self.model = dataclasses.replace(self.model, registry_path=Path(self.registry))
+        # A missing model or an unreadable sidecar stops the crawl at once with
+        # the loader's message, rather than failing on every item; the model
+        # itself is loaded by the first batch that needs it (``_model``).
+        classifiers.model_version(self.model_path)
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="patrol-classify")
+
+    def _model(self):
+        """The model, loaded on first use (on a pool thread, not the reactor's)."""
+        with self.loading:
+            if self.model is None:
+                model = classifiers.load_model(self.model_path)  # cached: once per process
+                if self.registry:
+                    model = dataclasses.replace(model, registry_path=Path(self.registry))
+                self.model = model
+                self.stats.set_value("patrol/classify/model_loaded", 1)
+        return self.model
+
+    def _classify(self, docs: list[dict]) -> list:
+        try:
+            model = self._model()
+        except Exception as exc:  # ArtifactError: every item of the batch reports it
+            return [exc] * len(docs)
+        return classify_batch(model, docs)
 
     def close_spider(self):
         if self.pool is not None:
@@ -97,7 +118,7 @@ class ClassifyPipeline:
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
-        if adapter.get(CHANGE_KEY) == "unchanged":
+        if adapter.get(CHANGE_KEY) == "unchanged" and not adapter.get(REJUDGE_KEY):
             self.stats.inc_value("patrol/classify/skipped_unchanged")
             return item
         loop = asyncio.get_running_loop()
@@ -118,6 +139,8 @@ class ClassifyPipeline:
         except KeyError:  # an item class without the field: the flags still carry the version
             pass
         self.stats.inc_value("patrol/classify/classified")
+        if adapter.get(REJUDGE_KEY):
+            self.stats.inc_value("patrol/classify/rejudged")
         for category, verdict in result.get("verdicts", {}).items():
             if verdict != "pass":
                 self.stats.inc_value(f"patrol/classify/{verdict}/{category}")
@@ -129,7 +152,7 @@ class ClassifyPipeline:
             batch, self.waiting = self.waiting[:self.max_batch], self.waiting[self.max_batch:]
             self.busy += 1
             self.stats.inc_value("patrol/classify/batches")
-            done = asyncio.wrap_future(self.pool.submit(classify_batch, self.model, [d for d, _ in batch]),
+            done = asyncio.wrap_future(self.pool.submit(self._classify, [d for d, _ in batch]),
                                        loop=loop)
             done.add_done_callback(lambda f, batch=batch: self._finished(loop, batch, f))
 

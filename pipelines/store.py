@@ -11,6 +11,7 @@ crawl never loses an item or a flag.
 from __future__ import annotations
 
 import asyncio
+import datetime as _dt
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,10 +22,12 @@ from itemadapter import ItemAdapter
 from patrol.evidence import chain
 from patrol.evidence.capture import CAPTURE_KEY
 from patrol.store import StoreError, open_store
+from patrol.store.base import OPEN_STATUSES
 from patrol.store.common import StoreInputError, normalize
 from pipelines import source_of
 from pipelines.classify import RESULT_KEY
-from pipelines.dedupe import CHANGE_KEY
+from patrol.items import SEEN_KEY
+from pipelines.dedupe import CHANGE_KEY, REJUDGE_KEY
 from pipelines.minors import minor_relevance
 from pipelines.outcome import judge
 from pipelines.spool import Spool, SpoolError
@@ -39,8 +42,12 @@ FLAG_VERDICTS = ("review", "block")
 def build_record(item: dict, source_weight: float = 1.0) -> dict:
     """What one item writes: the item, its flags and (for apps) the app."""
     doc = {k: v for k, v in item.items() if not k.startswith("_")}
+    result = item.get(RESULT_KEY)
+    # seen: a page a 304 confirmed, recorded as seen only (``touch_items``);
+    # rejudged: unchanged content judged again by another model (``retire_unraised``).
     record: dict = {"item": doc, "change": item.get(CHANGE_KEY, "new"), "flags": [], "app": None,
-                    "capture": item.get(CAPTURE_KEY)}
+                    "capture": item.get(CAPTURE_KEY), "seen": bool(item.get(SEEN_KEY)),
+                    "rejudged": bool(result) and item.get(CHANGE_KEY) == "unchanged"}
     minor_score = 0.0
     if doc.get("kind") == "app":
         relevant, minor_score, reasons = minor_relevance(doc)
@@ -48,8 +55,8 @@ def build_record(item: dict, source_weight: float = 1.0) -> dict:
         app["store"] = app["store"] or doc.get("source") or "unknown"
         app["app_id"] = str(app["app_id"] or doc["url"])
         app.update(minor_relevant=relevant, minor_score=minor_score, minor_reasons=reasons)
-        record["app"] = app
-    result = item.get(RESULT_KEY)
+        if not record["seen"]:  # a seen page's app is touched with it
+            record["app"] = app
     if result:
         evidence = result.get("evidence", {})
         for category, verdict in result.get("verdicts", {}).items():
@@ -92,6 +99,28 @@ def link_cases(store, doc: dict, raised_flags: list[dict]) -> dict[str, int]:
         return {"patrol/cases/errors": 1}
 
 
+def retire_unraised(store, url: str, raised: set[str], model_version: str) -> dict[str, int]:
+    """After ``model_version`` judged the unchanged content of ``url`` again: its
+    open flags of the categories it no longer raises are retired (dismissed by
+    the classifier) unless an analyst holds them; decided flags are never touched.
+    Counts ``retired`` and ``now_pass`` (open flags it no longer raises)."""
+    from patrol.store import Conflict
+    counts = {"retired": 0, "now_pass": 0}
+    if not model_version:
+        return counts
+    flags, _ = store.list_flags(url=url, limit=50)
+    for flag in flags:
+        if flag["status"] not in OPEN_STATUSES or flag["category"] in raised:
+            continue
+        counts["now_pass"] += 1
+        try:
+            store.retire_flag(flag["id"], model_version)
+            counts["retired"] += 1
+        except Conflict:  # an analyst holds it: theirs to decide
+            pass
+    return counts
+
+
 def write_records(store, records: list[dict]) -> dict[str, int]:
     """Write a batch; returns counters. Raises StoreError when the store fails
     (the caller spools the whole batch: every write below is idempotent).
@@ -102,7 +131,12 @@ def write_records(store, records: list[dict]) -> dict[str, int]:
     call after its flags): an item is stored
     with its new content hash only once its judgement is, so a crawl killed in
     between leaves the page looking new or changed to the next crawl, which
-    classifies it again instead of skipping it as unchanged."""
+    classifies it again instead of skipping it as unchanged.
+
+    Pages recorded as seen only (a 304) are touched, not upserted: one
+    ``touch_items`` per batch. Unchanged content judged again gets its open flags
+    the model no longer raises retired, then its ``judged_by`` set (last, so a
+    crawl killed in between judges it again next time)."""
     counts: dict[str, int] = {}
 
     def inc(key: str, n: int = 1) -> None:
@@ -137,11 +171,30 @@ def write_records(store, records: list[dict]) -> dict[str, int]:
         if raised_flags:
             for key, n in link_cases(store, doc, raised_flags).items():
                 inc(key, n)
+        if record.get("rejudged"):
+            version = doc.get("judged_by") or (record["flags"][0]["model_version"] if record["flags"] else "")
+            retired = retire_unraised(store, doc["url"], {f["category"] for f in record["flags"]},
+                                      str(version))
+            inc("patrol/store/flags/retired", retired["retired"])
     apps = [r["app"] for r in good if r["app"] is not None]
     for status in store.upsert_apps(apps) if apps else []:
         inc(f"patrol/store/apps/{status}")
-    results = store.upsert_items([r["item"] for r in good])
-    inc("patrol/store/items_written", len(results))
+    full = [r["item"] for r in good if not r.get("seen")]
+    if full:
+        inc("patrol/store/items_written", len(store.upsert_items(full)))
+    seen = [r["item"] for r in good if r.get("seen")]
+    if seen:
+        newest = max((d["fetched_at"] for d in seen if isinstance(d.get("fetched_at"), _dt.datetime)),
+                     default=None)
+        inc("patrol/store/items_touched",
+            store.touch_items([d["url"] for d in seen], newest,
+                              apps=any(d.get("kind") == "app" for d in seen)))
+    judged: dict[str, list[str]] = {}
+    for record in good:
+        if record.get("rejudged") and record["item"].get("judged_by"):
+            judged.setdefault(str(record["item"]["judged_by"]), []).append(record["item"]["url"])
+    for version, urls in judged.items():
+        inc("patrol/store/rejudged", store.set_judged_by(urls, version))
     return counts
 
 

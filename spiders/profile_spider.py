@@ -25,13 +25,19 @@ from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPT
                                     TimeoutError as TwistedTimeoutError)
 
 from patrol.errors import PatrolError
-from patrol.items import content_hash
+from patrol.items import SEEN_KEY, content_hash, seen_record
 from spiders.exchange import EVIDENCE_PIPELINE, EXCHANGE_KEY, SCREENSHOT_KEY, exchange_of
 from spiders.pages import page_class
 from spiders.profiles import Profile, find_profile
 from spiders.settings_profile import apply_profile
 
 logger = logging.getLogger(__name__)
+
+# The stage that expands or resolves the records of unchanged pages (patrol.items.SEEN_KEY).
+DEDUPE_PIPELINE = "pipelines.dedupe.DedupePipeline"
+# Pages always parsed, even when a 304 says they are unchanged: the start page
+# supplies START_FIELDS and the about page SITE_FIELDS to the pages that changed.
+ALWAYS_PARSED = ("start", "about")
 
 # Fields an about page supplies to the other items of the same site.
 SITE_FIELDS = {"shop": ("licence",), "news": ("licence_claim", "contact"), "app": ()}
@@ -155,6 +161,16 @@ class ProfileSpider(scrapy.Spider):
                                  and pipelines.get(EVIDENCE_PIPELINE) is not None)
         return self._evidence_on
 
+    @property
+    def skip_unchanged(self) -> bool:
+        """Whether pages a 304 confirmed go to the pipelines unparsed, as records
+        of the visit: only when the dedupe stage will resolve them again (a
+        crawl with ITEM_PIPELINES={} and a feed gets every page parsed)."""
+        if "_skip_unchanged" not in self.__dict__:
+            pipelines = self.settings.getwithbase("ITEM_PIPELINES")
+            self._skip_unchanged = pipelines.get(DEDUPE_PIPELINE) is not None
+        return self._skip_unchanged
+
     def screenshot_path(self, url: str) -> str:
         enabled = self.profile.screenshot
         if enabled is None:
@@ -217,6 +233,22 @@ class ProfileSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"patrol/extracted/{kind}")  # before the pipelines' de-duplication
         return item
 
+    def _page(self, response, kind: str) -> dict | None:
+        """The page's item, or only the record of its visit when the HTTP cache
+        confirmed it unchanged (a 304): no parsing, extraction or hashing; the
+        dedupe stage expands the record if the store does not know the page."""
+        role = response.meta.get("patrol_role") or "detail"
+        if ("cached" not in response.flags or role in ALWAYS_PARSED or not self.skip_unchanged
+                or not isinstance(response, scrapy.http.TextResponse)):
+            return self._item(response, kind)
+        self.crawler.stats.inc_value("patrol/unparsed_unchanged")
+        return seen_record(url=response.url.split("#", 1)[0], source=self.profile.name, kind=kind,
+                           expand=lambda: self._expand(response, kind))
+
+    def _expand(self, response, kind: str) -> dict | None:
+        item = self._item(response, kind)
+        return self._fill(item) if item else None
+
     def _about(self, response) -> Iterator[scrapy.Request]:
         """Request the site's about page once, early; items wait for it (``_held``)."""
         for url in self._links(response, "about"):
@@ -234,7 +266,8 @@ class ProfileSpider(scrapy.Spider):
             for url in self._links(response, role):
                 yield self.make_request(url, callback, role=role)
         # A shop's listing page is the shop; other kinds' listings are plain pages.
-        item = self._item(response, "shop" if self.profile.kind == "shop" else "page")
+        # (Its links above are followed whether or not it changed.)
+        item = self._page(response, "shop" if self.profile.kind == "shop" else "page")
         if item and response.meta.get("patrol_role") == "start":
             for key in START_FIELDS[self.profile.kind]:
                 # a news home page is a ``page`` item: its outlet is in ``site``
@@ -250,7 +283,7 @@ class ProfileSpider(scrapy.Spider):
         if self.profile.links.get("detail"):
             for url in self._links(response, "detail"):
                 yield self.make_request(url, self.parse_detail, role="detail")
-        yield from self._release(self._item(response, self.profile.kind))
+        yield from self._release(self._page(response, self.profile.kind))
 
     def parse_about(self, response) -> Iterator[Any]:
         self._count_response(response, "about")
@@ -281,6 +314,9 @@ class ProfileSpider(scrapy.Spider):
 
     def _release(self, item: dict | None) -> Iterator[dict]:
         if item is None:
+            return
+        if SEEN_KEY in item:  # carries no content for the about page to complete
+            yield item
             return
         if self._site_state == "requested" and item["kind"] == self.profile.kind:
             self._held.append(item)

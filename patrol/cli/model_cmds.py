@@ -206,7 +206,7 @@ def rescore(source: str | None, since: str | None, model_path: str | None) -> No
     flags = ", ".join(f"{k[6:]} {v}" for k, v in sorted(counts.items()) if k.startswith("flags_")) or "none"
     click.echo(f"model {model.version}: {counts['classified']} of {counts['items']} items rescored "
                f"({counts['errors']} errors); flags: {flags}; open flags the model no longer raises: "
-               f"{counts['now_pass']}")
+               f"{counts['now_pass']} ({counts['retired']} retired, the others held by an analyst)")
     if counts["errors"]:
         sys.exit(1)
 

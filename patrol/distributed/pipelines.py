@@ -29,14 +29,15 @@ RUN_KEY = "_patrol_run"
 
 class RunDedupePipeline(DedupePipeline):
     def open_spider(self):
-        self.known_by_run: dict[str, dict[str, str]] = {}
+        self.known_by_run: dict[str, dict[str, tuple[str, str]]] = {}
         self.seen_by_run: dict[str, set[str]] = {}
         self._loading: dict[str, asyncio.Future] = {}
+        self._read_model_version()
 
-    def _hashes(self, source: str) -> dict[str, str]:
+    def _hashes(self, source: str) -> dict[str, tuple[str, str]]:
         try:
             with open_store(self.store_url, timeout=self.timeout) as store:
-                return store.item_hashes(source=source)
+                return store.item_states(source=source)
         except StoreError as exc:
             logger.warning("cannot read previous content hashes of %s (%s); its pages count as new",
                            source, exc)
@@ -57,7 +58,10 @@ class RunDedupePipeline(DedupePipeline):
         # (no await between here and its return).
         self.known = self.known_by_run[run]
         self.seen = self.seen_by_run.setdefault(run, set())
-        return super().process_item(item)
+        out = super().process_item(item)
+        if asyncio.iscoroutine(out):  # re-judging a page: its stored content is read first
+            out = await out
+        return out
 
     def forget_run(self, run: str) -> None:
         self.known_by_run.pop(run, None)

@@ -68,3 +68,32 @@ def test_rescore_command(tmp_path, monkeypatch):
     assert "2 of 2 items rescored" in result.output and "new" in result.output
     bad = CliRunner().invoke(cli, ["rescore", "--since", "last week"])
     assert bad.exit_code != 0 and "not a date" in bad.output
+
+
+def test_rescore_records_the_model_and_retires_what_it_no_longer_flags(store):
+    model = load_model()
+    a, c, held, decided = (item("http://x/a", LURE), item("http://x/c", CLEAN),
+                           item("http://x/h", CLEAN), item("http://x/d", CLEAN))
+    stored(store, [a, c, held, decided])
+    before = store.get_item(c["url"])
+    # an older model flagged the clean pages; an analyst holds one and decided another
+    old = {}
+    for i in (c, held, decided):
+        old[i["url"]] = store.raise_flag(url=i["url"], category="vulgar", score=0.5, priority=0.5,
+                                         verdict="review", evidence={}, model_version="old",
+                                         content_hash=i["content_hash"], source="s1").flag_id
+    store.claim(old[held["url"]], "ana")
+    store.claim(old[decided["url"]], "bob")
+    store.decide(old[decided["url"]], "bob", "confirmed", "seen by hand")
+    counts = rescore(store, model, source="s1")
+    assert counts["retired"] == 1 and counts["now_pass"] == 2
+    retired = store.get_flag(old[c["url"]])
+    assert retired["status"] == "dismissed" and retired["decision"]["analyst"] == "classifier"
+    assert retired["history"][-1]["reason"] == f"model {model.version} no longer flags it"
+    assert store.get_flag(old[held["url"]])["status"] == "in_review"
+    assert store.get_flag(old[decided["url"]])["decision"]["analyst"] == "bob"
+    assert {j for _, j in store.item_states(source="s1").values()} == {model.version}
+    after = store.get_item(c["url"])  # only judged_by changed: last_seen stays the crawl's
+    assert {k: v for k, v in after.items() if k != "judged_by"} == before
+    again = rescore(store, model, source="s1")
+    assert again["retired"] == 0 and store.get_flag(old[c["url"]])["status"] == "dismissed"
