@@ -40,9 +40,18 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+_PINYIN_WORD = re.compile(
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en"
+    r"|er|in|un|ia|ie|iu|ua|uo|ui|ue|a|o|e|i|u|v))+")
+
+
 def is_english(text: str) -> bool:
-    """Mostly English: more latin letters than Chinese characters, and a few English words."""
-    return len(_LATIN_LETTER.findall(text)) > 2 * len(_HAN.findall(text)) and len(re.findall(r"[A-Za-z]{4,}", text)) >= 3
+    """Mostly English: more latin letters than Chinese characters, a few English words,
+    and most latin words are not toneless pinyin ("tong cheng jiao you" is pinyin)."""
+    words = re.findall(r"[A-Za-z]+", text)
+    pinyin = sum(bool(_PINYIN_WORD.fullmatch(w.lower())) for w in words)
+    return (len(_LATIN_LETTER.findall(text)) > 2 * len(_HAN.findall(text))
+            and len(re.findall(r"[A-Za-z]{4,}", text)) >= 3 and pinyin < 0.5 * len(words))
 
 
 def in_pinyin(model: Model, text: str) -> str | None:

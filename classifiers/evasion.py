@@ -22,6 +22,7 @@ from classifiers.lexicon import LEXICON_DIR
 
 SEPARATORS = [" ", "-", "·", "*", "|", "_", "/", ".", " ", "~"]
 _CJK_WORD = re.compile("[\u4e00-\u9fff]{2,4}")
+_LATIN_EDGE = re.compile("[A-Za-z]")
 
 
 @lru_cache(maxsize=1)
@@ -46,17 +47,33 @@ def _s2t() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
 
 
+def _at(term: str, text: str) -> int:
+    """Where ``term`` occurs in ``text`` as the lexicon would match it, or -1: a term
+    that begins or ends with a latin letter only as whole latin words ("av" is not
+    in "available": replacing it there made a piracy text look vulgar)."""
+    if not _LATIN_EDGE.search(term[:1] + term[-1:]):
+        return text.find(term)
+    m = re.search(("(?<![a-z])" if _LATIN_EDGE.match(term[0]) else "") + re.escape(term)
+                  + ("(?![a-z])" if _LATIN_EDGE.match(term[-1]) else ""), text, flags=re.IGNORECASE)
+    return m.start() if m else -1
+
+
+def _replace(text: str, term: str, new: str) -> str:
+    i = _at(term, text)
+    return text if i < 0 else text[:i] + new + text[i + len(term):]
+
+
 def _terms_in(text: str) -> list[str]:
-    found = [t for t, _ in _known() if t in text and len(t) >= 2]
+    found = [t for t, _ in _known() if len(t) >= 2 and _at(t, text) >= 0]
     return found or _CJK_WORD.findall(text)[:20]
 
 
 def known_evasion(text: str, rng: random.Random) -> str:
-    options = [(t, ev) for t, ev in _known() if t in text]
+    options = [(t, ev) for t, ev in _known() if _at(t, text) >= 0]
     if not options:
         return split_chars(text, rng)
     for term, evasions in rng.sample(options, min(len(options), 3)):
-        text = text.replace(term, rng.choice(evasions), 1)
+        text = _replace(text, term, rng.choice(evasions))
     return text
 
 
@@ -66,14 +83,14 @@ def split_chars(text: str, rng: random.Random) -> str:
         return text
     for term in rng.sample(terms, min(len(terms), 2)):
         sep = rng.choice(SEPARATORS)
-        text = text.replace(term, sep.join(term), 1)
+        text = _replace(text, term, sep.join(term))
     return text
 
 
 def zero_width(text: str, rng: random.Random) -> str:
     terms = _terms_in(text)
     for term in rng.sample(terms, min(len(terms), 3)):
-        text = text.replace(term, rng.choice(["\u200b", "\u200c", "\u2060", "\ufeff"]).join(term), 1)
+        text = _replace(text, term, rng.choice(["\u200b", "\u200c", "\u2060", "\ufeff"]).join(term))
     return text
 
 

@@ -27,7 +27,9 @@ cached yet). ``pinyin: false`` on a term turns that off.
 
 Terms, evasions and allow phrases are normalised like the text and matched
 with one Aho-Corasick automaton (pyahocorasick) over the normalised text. A
-latin term only matches as a whole latin word. The files are re-read when one
+latin term only matches as a whole latin word. A price far below the list price
+shown in the same text (``classifiers.prices``) is a hit of
+``unlicensed_publication`` too, term "远低于定价". The files are re-read when one
 of them changes (mtime), without retraining.
 """
 
@@ -45,6 +47,7 @@ import yaml
 
 from classifiers.errors import DataError
 from classifiers.normalise import Normalised, normalise
+from classifiers.prices import PRICE_TERM, PRICE_WEIGHT, price_gaps
 
 log = logging.getLogger(__name__)
 
@@ -263,6 +266,8 @@ class Lexicon:
                     if not on_word_boundaries(seg, start, end + 1):
                         continue
                 (allows if e.kind == "allow" else raw).append((start, end + 1, e))
+        if snap.terms.get(_PRICE.category):  # a price far below the list price: a term without words
+            raw += [(start, end, _PRICE) for start, end in price_gaps(text)]
         raw.sort(key=lambda r: (r[0] - r[1], r[0]))  # longest first
         kept: list[tuple[int, int, _Entry]] = []
         for start, end, e in raw:
@@ -291,6 +296,9 @@ class Lexicon:
         for w in weights.values():
             p *= 1.0 - w
         return 1.0 - p
+
+
+_PRICE = _Entry("term", "unlicensed_publication", PRICE_TERM, PRICE_WEIGHT, 0, False, False, False)
 
 
 def on_word_boundaries(seg, start: int, end: int) -> bool:

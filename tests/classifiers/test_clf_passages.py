@@ -117,3 +117,25 @@ def test_page_chrome_is_judged_apart_and_never_blocks_alone(model, caught_alone)
             assert r["evidence"][cat]["passage"]["field"] == "chrome"
     # a missing or non-string chrome is empty
     assert model.classify({"text": article, "chrome": None})["scores"] == model.classify({"text": article})["scores"]
+
+
+def test_a_short_first_line_is_judged_with_the_line_after_it():
+    body = "这款记账软件界面简洁，每个月花了多少钱一目了然，分类清楚，年底还有统计图表，推荐给想省钱的朋友。" * 3
+    text = "用户评论\n" + body + "\n短句\n" + body
+    spans = passages.page_passages(text)
+    assert spans[0] == (0, len("用户评论\n") + len(body))      # the title never stands alone
+    assert (len("用户评论\n") + len(body) + 1, len("用户评论\n") + len(body) + 3) in spans  # later lines keep their own
+    lead = "\n \n" + text                                      # blank lines before the title change nothing
+    assert passages.page_passages(lead)[0] == (3, 3 + spans[0][1])
+    long_title = "标" * passages.MIN_PASSAGE + "\n" + body     # a long first line is a paragraph of its own
+    assert passages.page_passages(long_title)[0] == (0, passages.MIN_PASSAGE)
+
+
+def test_a_generic_title_line_does_not_flag_a_clean_page(model):
+    news = news_sentences(part="test")
+    rng = random.Random(14)
+    clean = "这款记账软件界面简洁，每个月花了多少钱一目了然，推荐给想省钱的朋友。"
+    for title in ("用户评论", "商品详情", "应用简介", "资讯", "记者"):
+        page, _ = embed(clean, news, 3000, rng)
+        r = model.classify({"title": title, "text": page, "source_kind": "news"})
+        assert all(v == "pass" for v in r["verdicts"].values()), (title, r["scores"])
