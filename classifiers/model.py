@@ -138,7 +138,7 @@ class Model:
             win_context.append(np.column_stack([passages.starts_in(passages.matches(passages.ENFORCEMENT, inp), lo, hi),
                                                 passages.starts_in(passages.matches(passages.REPORTING, inp), lo, hi)]))
             if any(hits[c] for c in CATEGORIES):
-                quoted = {c: [passages.quoted(inp, h.start, h.end) for h in hits[c]] for c in CATEGORIES}
+                quoted = {c: [passages.distanced(inp, h.start, h.end) for h in hits[c]] for c in CATEGORIES}
                 for s, e in windows:
                     wh, wq = {}, {}
                     for c in CATEGORIES:

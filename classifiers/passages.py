@@ -127,12 +127,34 @@ def quoted(text: str, start: int, end: int) -> bool:
     return any(q in before for q in OPEN_QUOTES) and any(q in after for q in CLOSE_QUOTES)
 
 
+NEGATION = re.compile(
+    "(?:不|没|勿|拒绝|禁止|严禁|杜绝|从不|绝不|并不|没有|并非)[\u4e00-\u9fff]{0,2}$|"
+    "(?<![a-z])(?:no|not|never|without|cannot|can't|don't|doesn't|won't|isn't|aren't|nor)(?![a-z])[a-z '-]{0,24}$")
+NEGATION_REACH = 8  # characters before a hit searched for a negation
+
+
+def negated(text: str, start: int) -> bool:
+    """Whether a negation stands right before the hit starting at ``start`` ("不卖电子版",
+    "没有擦边的内容", "no need to buy scanned copies"), in the same clause."""
+    before = re.split(r"[。！？!?；;，,\n]", text[max(0, start - NEGATION_REACH - 16):start])[-1]
+    return NEGATION.search(before[-(NEGATION_REACH + 16):]) is not None
+
+
+def distanced(text: str, start: int, end: int) -> bool:
+    """Whether the writer distances himself from the hit [start, end): it stands inside
+    quotation marks (reported speech) or after a negation. The lexicon features give per
+    category the share of such hits (a shop that says it sells no PDF, a review that says
+    an app has no 擦边 content)."""
+    return quoted(text, start, end) or negated(text, start)
+
+
 def lexicon_rows(hits_per_doc: list[dict], quoted_per_doc: list[dict] | None = None, context=None):
     """The lexicon features of texts (``classifiers.features.LexiconFeatures``) from their
     lexicon hits (``Lexicon.match`` results), per hit whether it is quoted, and per text
     (enforcement, reporting) (a list of pairs or an (n, 2) array): per category the
-    lexicon score, whether an evasive form hit and the share of hits inside quotes;
-    then the two context flags."""
+    lexicon score, whether an evasive form hit and the share of hits the writer distances
+    himself from (``distanced``: inside quotes or after a negation); then the two context
+    flags."""
     from scipy import sparse
 
     from classifiers.lexicon import CATEGORIES, Lexicon
@@ -159,7 +181,7 @@ def text_lexicon_features(lexicon, texts: list[str]):
     from classifiers.normalise import Normalised
 
     hits = [lexicon.match(Normalised(text, text)) for text in texts]
-    quotes = [{c: [quoted(t, h.start, h.end) for h in hs[c]] for c in CATEGORIES} for t, hs in zip(texts, hits)]
+    quotes = [{c: [distanced(t, h.start, h.end) for h in hs[c]] for c in CATEGORIES} for t, hs in zip(texts, hits)]
     context = [(ENFORCEMENT.search(t) is not None, REPORTING.search(t) is not None) for t in texts]
     return lexicon_rows(hits, quotes, context)
 

@@ -47,8 +47,8 @@ WINDOW_COPIES = 1         # copies of each corpus example inside one passage of 
 NEWS_WINDOWS = 3000       # clean passages of real news as negatives
 CALIBRATION_PAGES = 400   # clean real-news pages (200-8000 chars) scored out of fold
 EMBED_SHARE = 1.0         # share of out-of-fold corpus examples also scored inside a long page
-C_DEFAULT = 16.0          # inverse regularisation of the logistic regressions
-HARD_WEIGHT = 8.0         # sample weight of a hard negative (others: 1)
+C_DEFAULT = 8.0           # inverse regularisation of the logistic regressions (16 overfit: hard negatives scored 0.99)
+HARD_WEIGHT = 10.0        # sample weight of a hard negative (others: 1)
 HARD_FLAGGED = 0.02       # largest share of hard negatives one category may flag (out-of-fold page rows)
 REVIEWS_FLAGGED = 0.002   # largest share of clean reviews one category may flag (out-of-fold)
 

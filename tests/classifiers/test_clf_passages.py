@@ -120,7 +120,7 @@ def test_page_chrome_is_judged_apart_and_never_blocks_alone(model, caught_alone)
 
 
 def test_a_short_first_line_is_judged_with_the_line_after_it():
-    body = "这款记账软件界面简洁，每个月花了多少钱一目了然，分类清楚，年底还有统计图表，推荐给想省钱的朋友。" * 3
+    body = "这款记账软件界面简洁，每个月花了多少钱一目了然，分类清楚，年底还有统计图表，推荐给想省钱的朋友。" * 6
     text = "用户评论\n" + body + "\n短句\n" + body
     spans = passages.page_passages(text)
     assert spans[0] == (0, len("用户评论\n") + len(body))      # the title never stands alone
@@ -139,3 +139,14 @@ def test_a_generic_title_line_does_not_flag_a_clean_page(model):
         page, _ = embed(clean, news, 3000, rng)
         r = model.classify({"title": title, "text": page, "source_kind": "news"})
         assert all(v == "pass" for v in r["verdicts"].values()), (title, r["scores"])
+
+
+def test_a_negated_hit_is_distanced_like_a_quoted_one():
+    shop = "本店只售实体正版图书，不卖电子版，不发网盘链接。"
+    assert passages.distanced(shop, shop.index("电子版"), shop.index("电子版") + 3)
+    assert passages.negated("这个App没有擦边的内容", len("这个App没有"))
+    assert passages.negated("so there is no need to buy scanned copies", len("so there is no need to buy "))
+    lure = "高清无水印pdf，拍下秒发，不退不换，网盘链接"
+    assert not passages.distanced(lure, lure.index("pdf"), lure.index("pdf") + 3)   # 无水印 is no denial of the pdf
+    assert not passages.negated(lure, lure.index("网盘链接"))                        # another clause
+    assert not passages.negated("深夜福利准时开播", 0)
