@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
-from run import measure, settings_args  # noqa: E402  (same download settings as run.py)
+from run import alternate  # noqa: E402  (same crawls and download settings as run.py)
 
 
 def main() -> None:
@@ -38,24 +38,8 @@ def main() -> None:
     site = subprocess.Popen([sys.executable, str(HERE / "realistic_site.py"), str(args.pages)],
                             stdout=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{int(site.stdout.readline())}"
-    results: dict[str, list] = {"bare": [], "project": []}
     try:
-        for r in range(args.rounds):
-            out = work / f"bare-{r}.json"
-            bare_env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-            results["bare"].append(measure(
-                [sys.executable, "-m", "scrapy", "runspider", str(HERE / "bare_spider.py"),
-                 "-a", f"start={url}/list/1.html", "-a", f"out={out}", *settings_args({})],
-                bare_env, work, out))
-            print("bare", results["bare"][-1], file=sys.stderr)
-            out = work / f"project-{r}.json"
-            env = dict(os.environ, SCRAPY_SETTINGS_MODULE="patrol.settings", BENCH_URL=url,
-                       PATROL_STORE=f"sqlite:///{work}/bench-{r}.db", PATROL_DATA_DIR=str(work / f"data-{r}"),
-                       PATROL_CLASSIFY="1", PYTHONPATH=str(ROOT))
-            results["project"].append(measure(
-                [sys.executable, "-m", "scrapy", "crawl", "profile", "-a", f"source={HERE / 'realistic.yaml'}",
-                 *settings_args({"PATROL_STATS_FILE": str(out)})], env, ROOT, out))
-            print("project", results["project"][-1], file=sys.stderr)
+        results = alternate(url, HERE / "realistic.yaml", args.rounds, work, classify=True)
     finally:
         site.terminate()
         site.wait()

@@ -48,6 +48,28 @@ def measure(cmd: list[str], env: dict, cwd: Path, stats_file: Path) -> dict:
             "errors": stats.get("log_count/ERROR", 0), "exit": proc.returncode}
 
 
+def alternate(url: str, profile: Path, rounds: int, work: Path, classify: bool) -> dict[str, list]:
+    """``rounds`` of a bare crawl then a project crawl of ``profile`` on the site at ``url``."""
+    results: dict[str, list] = {"bare": [], "project": []}
+    for r in range(rounds):
+        out = work / f"bare-{r}.json"
+        bare_env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        results["bare"].append(measure(
+            [sys.executable, "-m", "scrapy", "runspider", str(HERE / "bare_spider.py"),
+             "-a", f"start={url}/list/1.html", "-a", f"out={out}", *settings_args({})],
+            bare_env, work, out))
+        print("bare", results["bare"][-1], file=sys.stderr)
+        out = work / f"project-{r}.json"
+        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="patrol.settings", BENCH_URL=url,
+                   PATROL_STORE=f"sqlite:///{work}/bench-{r}.db", PATROL_DATA_DIR=str(work / f"data-{r}"),
+                   PATROL_CLASSIFY="1" if classify else "0", PYTHONPATH=str(ROOT))
+        results["project"].append(measure(
+            [sys.executable, "-m", "scrapy", "crawl", "profile", "-a", f"source={profile}",
+             *settings_args({"PATROL_STATS_FILE": str(out)})], env, ROOT, out))
+        print("project", results["project"][-1], file=sys.stderr)
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=5000)
@@ -60,24 +82,8 @@ def main() -> None:
                             stdout=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{int(site.stdout.readline())}"
     classify = Path(config.get("PATROL_MODEL")).exists()
-    results = {"bare": [], "project": []}
     try:
-        for r in range(args.rounds):
-            out = work / f"bare-{r}.json"
-            bare_env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-            results["bare"].append(measure(
-                [sys.executable, "-m", "scrapy", "runspider", str(HERE / "bare_spider.py"),
-                 "-a", f"start={url}/list/1.html", "-a", f"out={out}", *settings_args({})],
-                bare_env, work, out))
-            print("bare", results["bare"][-1], file=sys.stderr)
-            out = work / f"project-{r}.json"
-            env = dict(os.environ, SCRAPY_SETTINGS_MODULE="patrol.settings", BENCH_URL=url,
-                       PATROL_STORE=f"sqlite:///{work}/bench-{r}.db", PATROL_DATA_DIR=str(work / f"data-{r}"),
-                       PATROL_CLASSIFY="1" if classify else "0")
-            results["project"].append(measure(
-                [sys.executable, "-m", "scrapy", "crawl", "profile", "-a", f"source={HERE / 'bench.yaml'}",
-                 *settings_args({"PATROL_STATS_FILE": str(out)})], env, ROOT, out))
-            print("project", results["project"][-1], file=sys.stderr)
+        results = alternate(url, HERE / "bench.yaml", args.rounds, work, classify)
     finally:
         site.terminate()
         site.wait()
